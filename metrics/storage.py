@@ -22,7 +22,9 @@ class AtomicFileSystemStorage(FileSystemStorage):
             with os.fdopen(handle, "wb") as output:
                 if hasattr(content, "chunks"):
                     for chunk in content.chunks():
-                        output.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+                        output.write(
+                            chunk if isinstance(chunk, bytes) else chunk.encode()
+                        )
                 else:
                     data = content.read()
                     output.write(data if isinstance(data, bytes) else data.encode())

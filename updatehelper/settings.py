@@ -5,6 +5,7 @@ files under `var/`, and the job queue in the database. `.env.example` lists
 every variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -16,26 +17,47 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
+def parse_bool(text: str) -> bool:
+    """Parse a boolean variable, rejecting anything but the usual spellings."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+_KINDS = {
+    int: "a whole number",
+    parse_bool: "true or false",
+    list: "a comma-separated list",
+}
+
+
 def read_env(name, cast, default):
     """Read one variable, raising ImproperlyConfigured that names it when
-    its value cannot be converted."""
+    its value cannot be converted. An empty value counts as unset."""
+    if not os.environ.get(name, "").strip():
+        return default
     try:
         return env.get_value(name, cast=cast, default=default)
     except (ValueError, TypeError) as error:
         raise ImproperlyConfigured(
             f"Invalid value {env.str(name)!r} for {name}: {error}. "
-            f"Set it to a valid {getattr(cast, '__name__', cast)} or unset it."
+            f"Set it to {_KINDS.get(cast, 'a valid value')} or unset it."
         ) from error
 
 
-DEBUG = read_env("DEBUG", bool, True)
+DEBUG = read_env("DEBUG", parse_bool, True)
 SECRET_KEY = read_env("SECRET_KEY", str, "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is missing. Set it when DEBUG=false.")
     SECRET_KEY = "development-only-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = read_env("ALLOWED_HOSTS", list, ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = read_env(
+    "ALLOWED_HOSTS", list, ["127.0.0.1", "localhost", "testserver"]
+)
 VAR_DIR = Path(read_env("VAR_DIR", str, str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
@@ -94,8 +116,13 @@ if MYSQL_HOST:
             "USER": read_env("MYSQL_USER", str, "root"),
             "PASSWORD": read_env("MYSQL_PASSWORD", str, ""),
             "NAME": read_env("MYSQL_DATABASE", str, "updatehelper"),
-            "OPTIONS": {"charset": "utf8mb4"},
-            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_bin"},
+            "OPTIONS": {"charset": "utf8mb4", "isolation_level": "read committed"},
+            "TEST": {
+                "CHARSET": "utf8mb4",
+                "COLLATION": "utf8mb4_bin",
+                # Lets several test runs share one server.
+                "NAME": read_env("MYSQL_TEST_DATABASE", str, None),
+            },
             "CONN_HEALTH_CHECKS": True,
         }
     }
@@ -153,7 +180,7 @@ REPOSITORIES_DIR = Path(read_env("REPOSITORIES_DIR", str, str(VAR_DIR / "repos")
 # Whether a job's `source` may be a path on the worker's disk. Off in
 # production, where a client could otherwise read any repository the
 # worker can see.
-JOBS_ALLOW_LOCAL_SOURCES = read_env("JOBS_ALLOW_LOCAL_SOURCES", bool, DEBUG)
+JOBS_ALLOW_LOCAL_SOURCES = read_env("JOBS_ALLOW_LOCAL_SOURCES", parse_bool, DEBUG)
 # Maximum seconds for one git clone or fetch.
 GIT_TIMEOUT = read_env("GIT_TIMEOUT", int, 600)
 

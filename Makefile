@@ -1,0 +1,25 @@
+# Developer entry points. `make demo` runs Update Helper end to end on a
+# generated corpus; `make test` runs the formatter check, the linter and pytest.
+
+PYTHON ?= python3
+VENV := .venv
+# Touched after every successful install, so pip runs again only when
+# requirements.txt is newer.
+REQUIREMENTS_STAMP := $(VENV)/.requirements-installed
+
+.PHONY: venv demo test
+
+venv: $(REQUIREMENTS_STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(REQUIREMENTS_STAMP): requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -r requirements.txt
+	touch $@
+
+demo: venv
+	$(VENV)/bin/python -m demo.run
+
+test: venv
+	$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check . && $(VENV)/bin/pytest

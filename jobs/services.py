@@ -1,0 +1,311 @@
+"""Writes for jobs: creating a job and the worker's message handlers.
+
+Every handler is safe to run twice, because the queue may deliver a message
+again when a worker dies or is slow: a handler checks the status it starts
+from under a row lock, and replaces (never appends) what it writes.
+"""
+
+import logging
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jobs import queue
+from jobs.library_usage import library_packages
+from jobs.matching import CodeSource, Triplet, find_triplets
+from jobs.models import Job, JobComponent, JobFile, Result, Status
+from jobs.selectors import select_comparisons
+from metrics.files import SourceArchive, load_blocks
+from metrics.services import extract_tree, store_extraction
+from projects.git import clone_or_fetch
+from projects.snapshot import export_commit
+
+logger = logging.getLogger(__name__)
+
+
+class JobInputError(Exception):
+    """A job's repository or commit cannot be used; the message says why."""
+
+
+def create_job(
+    *,
+    source: str,
+    commit: str,
+    library: str,
+    source_version: str,
+    target_version: str,
+) -> Job:
+    """Store a validated job as INITIALIZING and queue its initialization."""
+    with transaction.atomic():
+        job = Job.objects.create(
+            source=source,
+            commit=commit,
+            library=library,
+            source_version=source_version,
+            target_version=target_version,
+            status=Status.INITIALIZING,
+        )
+        queue.enqueue([{"type": queue.INITIALIZE, "job_id": job.pk}])
+    logger.info(
+        "Created job %s for %s at %s: %s %s -> %s",
+        job.pk,
+        source,
+        commit,
+        library,
+        source_version,
+        target_version,
+    )
+    return job
+
+
+def initialize_job(*, job_id: int) -> None:
+    """Extract the job's code, then create and queue one component per
+    corpus project that has versions on both library versions."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        logger.warning("Skipped initialize for job %s: the job was deleted", job_id)
+        return
+    if job.status != Status.INITIALIZING:
+        _resend_queued_components(job)
+        return
+
+    logger.info("Initializing job %s for %s at %s", job.pk, job.source, job.commit)
+    if _is_local_path(job.source) and not settings.JOBS_ALLOW_LOCAL_SOURCES:
+        raise JobInputError(
+            f"Local path {job.source!r} is not allowed as a job source on this "
+            "server. Use a git URL, or set JOBS_ALLOW_LOCAL_SOURCES=true."
+        )
+    with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-") as temporary:
+        tree = Path(temporary) / "tree"
+        repo_dir = clone_or_fetch(job.source)
+        sha = export_commit(repo_dir, job.commit, tree)
+        extraction = extract_tree(tree, folder=f"job-{job.pk}")
+        metric_file, sources_file = store_extraction(
+            prefix=f"jobs/{job.pk}", extraction=extraction, root=tree
+        )
+    comparisons = select_comparisons(
+        library=job.library,
+        source_version=job.source_version,
+        target_version=job.target_version,
+    )
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != Status.INITIALIZING:
+            return
+        JobFile.objects.filter(job=job).delete()
+        JobFile.objects.bulk_create(
+            JobFile(
+                job=job,
+                path=file.path,
+                methods_count=file.methods_count,
+                syntax_errors=file.syntax_errors,
+                error=file.error,
+            )
+            for file in extraction.files
+        )
+        components = [
+            JobComponent.objects.create(
+                job=job,
+                project=comparison.project,
+                clone_version=comparison.clone_version,
+                upgraded_version=comparison.upgraded_version,
+            )
+            for comparison in comparisons
+        ]
+        job.metric_file = metric_file
+        job.sources_file = sources_file
+        job.methods_count = len(extraction.blocks)
+        if components:
+            job.status = Status.RUNNING
+        else:
+            job.status = Status.FINISHED
+            job.finished_at = timezone.now()
+        job.save()
+        queue.enqueue(
+            [
+                {"type": queue.COMPONENT, "component_id": component.pk}
+                for component in components
+            ]
+        )
+    logger.info(
+        "Initialized job %s at %s: %d files, %d methods, %d components",
+        job.pk,
+        sha[:12],
+        len(extraction.files),
+        len(extraction.blocks),
+        len(components),
+    )
+
+
+def _resend_queued_components(job: Job) -> None:
+    """Queue again the components of a job whose initialization ran before.
+
+    The first run may have died between committing and sending. A component
+    that receives two messages is still processed once in effect.
+    """
+    pending = list(
+        job.components.filter(status=Status.QUEUEING).values_list("pk", flat=True)
+    )
+    logger.info(
+        "Job %s is already %s; queueing its %d pending components again",
+        job.pk,
+        job.status,
+        len(pending),
+    )
+    queue.enqueue([{"type": queue.COMPONENT, "component_id": pk} for pk in pending])
+
+
+def run_component(*, component_id: int) -> None:
+    """Find the triplets of one component, store them and finish it."""
+    component = (
+        JobComponent.objects.select_related(
+            "job", "project", "clone_version", "upgraded_version"
+        )
+        .filter(pk=component_id)
+        .first()
+    )
+    if component is None:
+        logger.warning("Skipped component %s: it was deleted", component_id)
+        return
+    if component.status != Status.QUEUEING:
+        logger.info(
+            "Skipped component %s of job %s: already %s",
+            component.pk,
+            component.job_id,
+            component.status,
+        )
+        finish_job_if_done(job_id=component.job_id)
+        return
+
+    logger.info(
+        "Running component %s of job %s: %s %s -> %s",
+        component.pk,
+        component.job_id,
+        component.project.name,
+        component.clone_version.tag,
+        component.upgraded_version.tag,
+    )
+    triplets = _find_component_triplets(component)
+
+    with transaction.atomic():
+        locked = JobComponent.objects.select_for_update().get(pk=component_id)
+        if locked.status != Status.QUEUEING:
+            return
+        Result.objects.filter(component=locked).delete()
+        Result.objects.bulk_create(
+            _result_row(component, triplet) for triplet in triplets
+        )
+        locked.status = Status.FINISHED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+    logger.info(
+        "Finished component %s of job %s: %d results",
+        component.pk,
+        component.job_id,
+        len(triplets),
+    )
+    finish_job_if_done(job_id=component.job_id)
+
+
+def _find_component_triplets(component: JobComponent) -> list[Triplet]:
+    job = component.job
+    clone_version = component.clone_version
+    upgraded_version = component.upgraded_version
+    job_blocks = load_blocks(job.metric_file)
+    clone_blocks = load_blocks(clone_version.metric_file)
+    upgraded_blocks = load_blocks(upgraded_version.metric_file)
+
+    with ExitStack() as stack:
+        job_code, clone_code, upgraded_code = (
+            _code_source(stack.enter_context(SourceArchive(name)))
+            for name in (
+                job.sources_file,
+                clone_version.sources_file,
+                upgraded_version.sources_file,
+            )
+        )
+        return find_triplets(
+            job_blocks=job_blocks,
+            clone_blocks=clone_blocks,
+            upgraded_blocks=upgraded_blocks,
+            job_code=job_code,
+            clone_code=clone_code,
+            upgraded_code=upgraded_code,
+            packages=library_packages(job.library),
+        )
+
+
+def _code_source(archive: SourceArchive) -> CodeSource:
+    return CodeSource(read_lines=archive.lines, read_text=archive.text)
+
+
+def _result_row(component: JobComponent, triplet: Triplet) -> Result:
+    fields = {}
+    for role in ("original", "clone", "upgraded"):
+        method = getattr(triplet, role)
+        fields[f"{role}_path"] = method.block.file
+        fields[f"{role}_method"] = method.block.name
+        fields[f"{role}_start_line"] = method.block.start_line
+        fields[f"{role}_end_line"] = method.block.end_line
+        fields[f"{role}_code"] = method.code
+    return Result(
+        job_id=component.job_id,
+        component=component,
+        similarity=triplet.similarity,
+        **fields,
+    )
+
+
+def finish_job_if_done(*, job_id: int) -> None:
+    """Mark a running job FINISHED once none of its components is QUEUEING."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != Status.RUNNING:
+            return
+        pending = JobComponent.objects.select_for_update().filter(
+            job_id=job_id, status=Status.QUEUEING
+        )
+        if pending.exists():
+            return
+        job.status = Status.FINISHED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at", "updated_at"])
+    logger.info("Finished job %s", job_id)
+
+
+def fail_job(*, job_id: int, reason: str) -> None:
+    """Mark a job ERROR unless it already finished."""
+    updated = (
+        Job.objects.filter(pk=job_id)
+        .exclude(status__in=[Status.FINISHED, Status.ERROR])
+        .update(status=Status.ERROR, error=reason, finished_at=timezone.now())
+    )
+    if updated:
+        logger.warning("Job %s failed: %s", job_id, reason)
+
+
+def fail_component(*, component_id: int, reason: str) -> None:
+    """Mark a queued component ERROR, then finish its job if it was the last."""
+    with transaction.atomic():
+        component = (
+            JobComponent.objects.select_for_update().filter(pk=component_id).first()
+        )
+        if component is None or component.status != Status.QUEUEING:
+            return
+        component.status = Status.ERROR
+        component.error = reason
+        component.finished_at = timezone.now()
+        component.save(update_fields=["status", "error", "finished_at"])
+    logger.warning(
+        "Component %s of job %s failed: %s", component_id, component.job_id, reason
+    )
+    finish_job_if_done(job_id=component.job_id)
+
+
+def _is_local_path(source: str) -> bool:
+    return "://" not in source and not source.startswith("git@")

@@ -1,0 +1,227 @@
+"""The queue worker behind `runjobs`: receive a message, handle it, delete it.
+
+A message is deleted only after its handler has committed. A handler that
+fails on bad input marks its job or component ERROR and the message is
+deleted, so one bad job never blocks the queue. A database outage leaves the
+message for a later delivery instead, and a message delivered more than
+QUEUE_MAX_RECEIVES times is marked ERROR and deleted.
+"""
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+
+from jobs import queue as queues
+from jobs import services
+from jobs.queue import Queue, ReceivedMessage
+
+logger = logging.getLogger(__name__)
+
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """Errors whose message is a complete reason for the client."""
+    from metrics.files import MetricFileMissing
+    from projects.git import GitError
+    from projects.snapshot import SnapshotError
+
+    return (services.JobInputError, GitError, SnapshotError, MetricFileMissing)
+
+
+class Worker:
+    """Handle queue messages one at a time until stopped."""
+
+    def __init__(
+        self,
+        *,
+        queue: Queue | None = None,
+        wait_seconds: int = 20,
+        visibility_timeout: int | None = None,
+    ):
+        self.queue = queue or queues.get_queue()
+        self.wait_seconds = wait_seconds
+        self.visibility_timeout = visibility_timeout or settings.SQS_VISIBILITY_TIMEOUT
+        self.stopping = threading.Event()
+
+    def run(self, *, once: bool = False) -> int:
+        """Poll until stopped, or with `once` until the queue is empty.
+
+        Returns the number of messages handled.
+        """
+        handled = 0
+        logger.info("Worker started (queue %s)", type(self.queue).__name__)
+        with _stop_on_signals(self.stopping):
+            while not self.stopping.is_set():
+                count = self.poll_once()
+                handled += count
+                if once and count == 0:
+                    break
+        logger.info("Worker stopped after %d messages", handled)
+        return handled
+
+    def poll_once(self) -> int:
+        """Receive and handle at most one message; return how many were handled."""
+        _close_stale_connections()
+        wait = 1 if self.stopping.is_set() else self.wait_seconds
+        messages = self.queue.receive(max_messages=1, wait_seconds=wait)
+        for message in messages:
+            self.handle(message)
+        _close_stale_connections()
+        return len(messages)
+
+    def handle(self, message: ReceivedMessage) -> None:
+        """Run the handler of one message and delete it unless it must retry."""
+        body = message.body if isinstance(message.body, dict) else {}
+        kind = body.get("type")
+        if message.receive_count > settings.QUEUE_MAX_RECEIVES:
+            reason = (
+                f"Gave up after {message.receive_count - 1} deliveries of the "
+                f"{kind} message; see the worker logs for the earlier failures."
+            )
+            _record_failure(body, reason)
+            self.queue.delete(message)
+            return
+
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            logger.error(
+                "Deleted message %s of unknown type %r: %s",
+                message.message_id,
+                kind,
+                message.body,
+            )
+            self.queue.delete(message)
+            return
+
+        with _Heartbeat(self.queue, message, self.visibility_timeout):
+            try:
+                handler(body)
+            except (OperationalError, InterfaceError):
+                logger.exception(
+                    "Database error on message %s %s; it will be retried",
+                    message.message_id,
+                    body,
+                )
+                _close_all_connections()
+                self.queue.release(message)
+                return
+            except _expected_errors() as error:
+                _record_failure(body, str(error))
+            except Exception as error:
+                logger.exception(
+                    "Failed to handle message %s %s", message.message_id, body
+                )
+                _record_failure(
+                    body,
+                    f"Internal error: {type(error).__name__}: {error}. "
+                    "See the worker log for the traceback.",
+                )
+        self.queue.delete(message)
+
+
+def _handle_initialize(body: dict) -> None:
+    services.initialize_job(job_id=int(body["job_id"]))
+
+
+def _handle_component(body: dict) -> None:
+    services.run_component(component_id=int(body["component_id"]))
+
+
+def _handle_prepare(body: dict) -> None:
+    from projects.services import prepare_from_message
+
+    prepare_from_message(body)
+
+
+_HANDLERS: dict[str, Callable[[dict], None]] = {
+    queues.INITIALIZE: _handle_initialize,
+    queues.COMPONENT: _handle_component,
+    queues.PREPARE: _handle_prepare,
+}
+
+
+def _record_failure(body: dict, reason: str) -> None:
+    """Store a failure on the job or component the message is about."""
+    kind = body.get("type")
+    try:
+        if kind == queues.INITIALIZE:
+            services.fail_job(job_id=int(body["job_id"]), reason=reason)
+        elif kind == queues.COMPONENT:
+            services.fail_component(
+                component_id=int(body["component_id"]), reason=reason
+            )
+        else:
+            logger.error("Message %s failed: %s", body, reason)
+    except (KeyError, TypeError, ValueError, DatabaseError):
+        logger.exception("Could not record the failure of message %s", body)
+
+
+class _Heartbeat:
+    """Extend a message's visibility while its handler runs, so a long
+    component is not delivered to a second worker."""
+
+    def __init__(self, queue: Queue, message: ReceivedMessage, timeout: int):
+        self.queue = queue
+        self.message = message
+        self.timeout = timeout
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.done.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        interval = max(1.0, self.timeout / 3)
+        try:
+            while not self.done.wait(interval):
+                try:
+                    self.queue.extend(self.message, seconds=self.timeout)
+                except Exception:
+                    logger.exception(
+                        "Could not extend the visibility of message %s",
+                        self.message.message_id,
+                    )
+        finally:
+            connections.close_all()
+
+
+class _stop_on_signals:
+    """Set `stopping` on SIGTERM and SIGINT, so the current message finishes
+    and the loop exits; restore the previous handlers afterwards."""
+
+    def __init__(self, stopping: threading.Event):
+        self.stopping = stopping
+        self.previous = {}
+
+    def __enter__(self):
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            self.previous[signum] = signal.signal(signum, self._stop)
+        return self
+
+    def __exit__(self, *exc_info):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def _stop(self, signum, frame):
+        logger.info("Received signal %s; stopping after the current message", signum)
+        self.stopping.set()
+
+
+def _close_stale_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def _close_all_connections() -> None:
+    connections.close_all()

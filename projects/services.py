@@ -1,0 +1,521 @@
+"""Prepare the corpus: read the projects file, check out each release tag,
+read the library version it declares, extract and store its methods."""
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from metrics.services import TreeExtraction, extract_tree, store_extraction
+from oreo.extract import EXTRACTOR_VERSION
+from projects.git import (
+    GitError,
+    checkout,
+    clone_or_fetch,
+    list_tags,
+    redact_source,
+)
+from projects.models import Project, ProjectVersion, SourceFile
+from versions.buildfiles import read_declared_version
+from versions.tags import order_tags, version_from_tag
+
+logger = logging.getLogger(__name__)
+
+# Project.source is a CharField of this length.
+MAX_SOURCE_LENGTH = 500
+UNFINISHED_REASON = "Preparation started but did not finish; it is redone next run."
+
+
+class ProjectsFileError(Exception):
+    """The projects file cannot be read at all."""
+
+
+class PreparationError(Exception):
+    """A version cannot be prepared because of its own content."""
+
+
+@dataclass
+class ProjectSpec:
+    """One line of the projects file."""
+
+    source: str
+    line_number: int
+    versions: list[str] | None = None
+    library_version: str = ""
+    library_versions: dict[str, str] = field(default_factory=dict)
+
+    def fallback_version(self, version: str) -> tuple[str, str]:
+        """Return the library version the file gives for a release version,
+        and the key it came from, or two empty strings."""
+        if version in self.library_versions:
+            return self.library_versions[version], f"library_versions[{version!r}]"
+        if self.library_version:
+            return self.library_version, "library_version"
+        return "", ""
+
+
+@dataclass
+class VersionOutcome:
+    """Result of preparing one version, shown in the progress line."""
+
+    version: ProjectVersion
+    # True when the version was already prepared and nothing was redone.
+    reused: bool = False
+    syntax_errors: int = 0
+
+
+@dataclass
+class ProjectOutcome:
+    """Version counts from preparing one project."""
+
+    project: Project | None
+    read: bool = False
+    prepared: int = 0
+    skipped: int = 0
+    reused: int = 0
+    failed: int = 0
+
+
+def read_projects_file(
+    path: Path,
+) -> tuple[list[ProjectSpec], list[str]]:
+    """Parse a projects file of one JSON object a line, and return the specs
+    and one message for each line that was left out."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectsFileError(
+            f"Reading projects file {path} failed: {error}. Give a UTF-8 file "
+            'with one JSON object a line, such as {"source": "<git URL>"}.'
+        ) from error
+
+    specs = []
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            specs.append(parse_project_line(line, line_number=number))
+        except ValueError as error:
+            problems.append(f"{path}:{number}: {error} The line was skipped.")
+    return specs, problems
+
+
+def parse_project_line(line: str, *, line_number: int) -> ProjectSpec:
+    """Parse one line of the projects file, raising ValueError that names
+    the bad field."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Invalid JSON ({error.msg}, column {error.colno}).") from None
+    if not isinstance(data, dict):
+        raise ValueError("Invalid line: expected a JSON object.")
+
+    source = data.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError('Missing "source": give a git URL or a local path.')
+    if len(source.strip()) > MAX_SOURCE_LENGTH:
+        raise ValueError(
+            f'Invalid "source": longer than {MAX_SOURCE_LENGTH} characters.'
+        )
+    versions = data.get("versions")
+    if versions is not None and not _is_list_of_strings(versions):
+        raise ValueError('Invalid "versions": expected a list of version strings.')
+    library_version = data.get("library_version", "")
+    if not isinstance(library_version, str):
+        raise ValueError('Invalid "library_version": expected a string.')
+    library_versions = data.get("library_versions", {})
+    if not isinstance(library_versions, dict) or not _is_list_of_strings(
+        [*library_versions.keys(), *library_versions.values()]
+    ):
+        raise ValueError(
+            'Invalid "library_versions": expected an object of release version '
+            "to library version strings."
+        )
+    return ProjectSpec(
+        source=source.strip(),
+        line_number=line_number,
+        versions=versions,
+        library_version=library_version.strip(),
+        library_versions=library_versions,
+    )
+
+
+def project_name(source: str) -> str:
+    """Derive a short project name from the last part of a URL or path."""
+    tail = re.split(r"[/:\\]", redact_source(source).rstrip("/\\"))[-1]
+    return tail.removesuffix(".git") or source
+
+
+def get_project(*, source: str) -> Project:
+    """Return the project for a source, creating it when it is new."""
+    project, _ = Project.objects.get_or_create(
+        source=source, defaults={"name": project_name(source)[:200]}
+    )
+    return project
+
+
+def select_tags(
+    tags: Iterable[str], *, versions: list[str] | None
+) -> tuple[list[str], list[str]]:
+    """Pick the tags to prepare: the tags of the requested versions in their
+    order, or every release tag ordered by version. Return the tags and the
+    requested versions that have no tag."""
+    tags = list(tags)
+    if versions is None:
+        return [tag for tag in order_tags(tags) if version_from_tag(tag)], []
+
+    by_version: dict[str, str] = {}
+    for tag in tags:
+        version = version_from_tag(tag)
+        if version:
+            by_version.setdefault(str(version), tag)
+    exact = set(tags)
+    selected, missing = [], []
+    for version in versions:
+        tag = version if version in exact else by_version.get(version)
+        if tag is None:
+            missing.append(version)
+        elif tag not in selected:
+            selected.append(tag)
+    return selected, missing
+
+
+def prepare_version(
+    *,
+    project: Project,
+    tag: str,
+    library: str,
+    repo_dir: Path | None = None,
+    fallback_version: str = "",
+    fallback_source: str = "",
+    reextract: bool = False,
+) -> VersionOutcome:
+    """Prepare one release tag of a project for a library: check it out,
+    read the library version it declares, extract and store its methods,
+    and record the ProjectVersion and its SourceFile rows.
+
+    A version already PREPARED or SKIPPED is returned unchanged, unless
+    `reextract` is set and an older extractor made it. Failures are recorded
+    on the row as ERROR and raised.
+    """
+    version, created = ProjectVersion.objects.get_or_create(
+        project=project,
+        tag=tag,
+        library=library,
+        defaults={
+            "status": ProjectVersion.Status.ERROR,
+            "status_reason": UNFINISHED_REASON,
+        },
+    )
+    if not created and _is_done(version, reextract, EXTRACTOR_VERSION):
+        return VersionOutcome(version=version, reused=True)
+
+    try:
+        if repo_dir is None:
+            repo_dir = clone_or_fetch(project.source)
+        return _prepare_checked_out(
+            version,
+            repo_dir=repo_dir,
+            fallback_version=fallback_version,
+            fallback_source=fallback_source,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+    except Exception as error:
+        _record_error(version, str(error) or type(error).__name__)
+        raise
+
+
+def prepare_projects(
+    *,
+    specs: list[ProjectSpec],
+    library: str,
+    reextract: bool = False,
+    report: Callable[[str], None] = lambda line: None,
+) -> list[ProjectOutcome]:
+    """Prepare every project of a projects file, going on after a project
+    fails, and return one outcome per project."""
+    outcomes = []
+    for spec in specs:
+        try:
+            outcome = prepare_project(
+                spec=spec, library=library, reextract=reextract, report=report
+            )
+        except Exception as error:
+            logger.exception("Preparing project %s failed", redact_source(spec.source))
+            report(f"{redact_source(spec.source)}: failed, {error}")
+            outcome = ProjectOutcome(project=None)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def prepare_project(
+    *,
+    spec: ProjectSpec,
+    library: str,
+    reextract: bool = False,
+    report: Callable[[str], None] = lambda line: None,
+) -> ProjectOutcome:
+    """Prepare the requested release versions of one project, going on
+    after a version fails, and return the counts. `report` receives one
+    progress line per version.
+
+    NOTE: versions are checked out in the shared clone under
+    settings.REPOSITORIES_DIR, so two preparedata runs must not prepare the
+    same project at the same time.
+    """
+    project = get_project(source=spec.source)
+    outcome = ProjectOutcome(project=project)
+    try:
+        repo_dir = clone_or_fetch(spec.source)
+        tags = list_tags(repo_dir)
+    except GitError as error:
+        _record_project_error(project, str(error))
+        report(f"{project.name}: {error}")
+        return outcome
+    outcome.read = True
+
+    selected, missing = select_tags(tags, versions=spec.versions)
+    for version in missing:
+        reason = (
+            f"No tag for version {version!r} in {redact_source(spec.source)}; "
+            f"looked for {version!r}, 'v{version}' and '<name>-{version}'. Fix "
+            "the version in the projects file or push the tag."
+        )
+        _record_missing_tag(project, version, library, reason)
+        outcome.failed += 1
+        report(f"{project.name} {version}: {reason}")
+
+    failures = []
+    for index, tag in enumerate(selected, start=1):
+        prefix = f"[{index}/{len(selected)}] {project.name} {tag}"
+        try:
+            result = _prepare_spec_version(
+                project, spec, tag, library, repo_dir, reextract
+            )
+        except (GitError, PreparationError) as error:
+            logger.warning(
+                "Preparing project %s (%s) tag %s failed: %s",
+                project.id,
+                project.name,
+                tag,
+                error,
+            )
+            failures.append(f"{tag}: {error}")
+            outcome.failed += 1
+            report(f"{prefix}: failed, {error}")
+            continue
+        except Exception as error:
+            logger.exception(
+                "Preparing project %s (%s) tag %s failed", project.id, project.name, tag
+            )
+            failures.append(f"{tag}: {error}")
+            outcome.failed += 1
+            report(f"{prefix}: failed, {error}")
+            continue
+        _count(outcome, result)
+        report(f"{prefix}: {describe_outcome(result)}")
+
+    _record_project_error(project, "\n".join(failures))
+    return outcome
+
+
+def describe_outcome(outcome: VersionOutcome) -> str:
+    """Describe a prepared version in a few words for the progress line."""
+    version = outcome.version
+    if outcome.reused:
+        return f"already {version.get_status_display()}"
+    if version.status == ProjectVersion.Status.SKIPPED:
+        return f"skipped, {version.status_reason}"
+    return (
+        f"{version.methods_count} methods, {outcome.syntax_errors} syntax errors"
+        f" (library {version.declared_version})"
+    )
+
+
+def _prepare_spec_version(
+    project: Project,
+    spec: ProjectSpec,
+    tag: str,
+    library: str,
+    repo_dir: Path,
+    reextract: bool,
+) -> VersionOutcome:
+    fallback_version, key = spec.fallback_version(str(version_from_tag(tag) or tag))
+    if not fallback_version:
+        fallback_version, key = spec.fallback_version(tag)
+    return prepare_version(
+        project=project,
+        tag=tag,
+        library=library,
+        repo_dir=repo_dir,
+        fallback_version=fallback_version,
+        fallback_source=f"projects file, line {spec.line_number}, {key}" if key else "",
+        reextract=reextract,
+    )
+
+
+def _is_done(version: ProjectVersion, reextract: bool, extractor_version: str) -> bool:
+    finished = version.status in (
+        ProjectVersion.Status.PREPARED,
+        ProjectVersion.Status.SKIPPED,
+    )
+    if not finished:
+        return False
+    return not reextract or version.extractor_version == extractor_version
+
+
+def _prepare_checked_out(
+    version: ProjectVersion,
+    *,
+    repo_dir: Path,
+    fallback_version: str,
+    fallback_source: str,
+    extractor_version: str,
+) -> VersionOutcome:
+    commit = checkout(repo_dir, version.tag)
+    declared = read_declared_version(repo_dir, version.library)
+    if declared is None:
+        reason = f"The build files at this tag do not declare {version.library}."
+        _record_skipped(version, commit, reason, extractor_version)
+        return VersionOutcome(version=version)
+
+    declared_version, declared_source = declared.version, declared.source
+    if not declared_version:
+        if not fallback_version:
+            problems = "; ".join(declared.problems) or "no version found"
+            raise PreparationError(
+                f"The build files declare {version.library} but its version "
+                f'could not be resolved ({problems}). Add "library_version" '
+                'or "library_versions" to this project\'s line of the '
+                "projects file."
+            )
+        declared_version, declared_source = fallback_version, fallback_source
+
+    extraction = extract_tree(repo_dir, folder=version.project.name)
+    prefix = f"versions/{version.project_id}/{version.id}"
+    metric_file, sources_file = store_extraction(
+        prefix=prefix, extraction=extraction, root=repo_dir
+    )
+    _record_prepared(
+        version,
+        commit=commit,
+        declared_version=str(declared_version),
+        declared_source=declared_source,
+        extraction=extraction,
+        files=(metric_file, sources_file),
+        extractor_version=extractor_version,
+    )
+    return VersionOutcome(version=version, syntax_errors=extraction.syntax_errors)
+
+
+def _record_prepared(
+    version: ProjectVersion,
+    *,
+    commit: str,
+    declared_version: str,
+    declared_source: str,
+    extraction: TreeExtraction,
+    files: tuple[str, str],
+    extractor_version: str,
+) -> None:
+    version.commit = commit
+    version.declared_version = declared_version
+    version.declared_version_source = declared_source[:500]
+    version.metric_file, version.sources_file = files
+    version.files_count = len(extraction.files)
+    version.methods_count = extraction.methods_count
+    version.extraction_errors = extraction.syntax_errors + extraction.failed_files
+    version.extractor_version = extractor_version
+    version.status = ProjectVersion.Status.PREPARED
+    version.status_reason = ""
+
+    rows = [
+        SourceFile(
+            project_version=version,
+            path=extracted.path,
+            methods_count=extracted.methods_count,
+            syntax_errors=extracted.syntax_errors,
+            error=extracted.error,
+        )
+        for extracted in extraction.files
+    ]
+
+    with transaction.atomic():
+        version.save()
+        version.files.all().delete()
+        SourceFile.objects.bulk_create(rows, batch_size=500)
+    logger.info(
+        "Prepared project %s version %s (%s): %d files, %d methods",
+        version.project_id,
+        version.id,
+        version.tag,
+        version.files_count,
+        version.methods_count,
+    )
+
+
+def _record_skipped(
+    version: ProjectVersion, commit: str, reason: str, extractor_version: str
+) -> None:
+    version.commit = commit
+    version.status = ProjectVersion.Status.SKIPPED
+    version.status_reason = reason
+    version.extractor_version = extractor_version
+    version.declared_version = ""
+    version.declared_version_source = ""
+    version.metric_file = version.sources_file = ""
+    version.files_count = version.methods_count = version.extraction_errors = 0
+    with transaction.atomic():
+        version.save()
+        version.files.all().delete()
+    logger.info(
+        "Skipped project %s version %s (%s): %s",
+        version.project_id,
+        version.id,
+        version.tag,
+        reason,
+    )
+
+
+def _record_error(version: ProjectVersion, reason: str) -> None:
+    version.status = ProjectVersion.Status.ERROR
+    version.status_reason = reason
+    version.save(update_fields=["status", "status_reason", "prepared_at"])
+
+
+def _record_missing_tag(
+    project: Project, version: str, library: str, reason: str
+) -> None:
+    ProjectVersion.objects.update_or_create(
+        project=project,
+        tag=version,
+        library=library,
+        defaults={"status": ProjectVersion.Status.ERROR, "status_reason": reason},
+    )
+    logger.warning("Project %s (%s): %s", project.id, project.name, reason)
+
+
+def _record_project_error(project: Project, error: str) -> None:
+    if error:
+        logger.warning("Project %s (%s) failed: %s", project.id, project.name, error)
+    if project.last_error != error:
+        project.last_error = error
+        project.save(update_fields=["last_error", "updated_at"])
+
+
+def _count(outcome: ProjectOutcome, result: VersionOutcome) -> None:
+    if result.reused:
+        outcome.reused += 1
+    elif result.version.status == ProjectVersion.Status.SKIPPED:
+        outcome.skipped += 1
+    else:
+        outcome.prepared += 1
+
+
+def _is_list_of_strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)

@@ -1,0 +1,66 @@
+"""Copy the files of one commit out of a repository without touching its
+work tree, so several workers can read different commits of one clone at
+the same time."""
+
+import logging
+import tarfile
+import tempfile
+from pathlib import Path
+
+import git
+
+logger = logging.getLogger(__name__)
+
+
+class SnapshotError(Exception):
+    """A commit or tag could not be read from a repository."""
+
+
+def resolve_commit(repo_dir: Path, ref: str) -> str:
+    """Return the full sha of `ref` (a tag, branch or commit) in the repository.
+
+    Branches are read from the remote first, because a fetch updates
+    `origin/<branch>` but not the local branch of an earlier clone.
+    """
+    repo = git.Repo(repo_dir)
+    for candidate in (f"refs/remotes/origin/{ref}", f"refs/tags/{ref}", ref):
+        try:
+            return repo.commit(candidate).hexsha
+        except (git.BadName, ValueError, git.GitCommandError):
+            continue
+    raise SnapshotError(
+        f"Commit or tag {ref!r} was not found in {repo_dir.name}. "
+        "Check the name, or push it to the repository."
+    )
+
+
+def export_commit(repo_dir: Path, ref: str, destination: Path) -> str:
+    """Write the files of `ref` into `destination` and return its commit sha.
+
+    Submodules are left out, because `git archive` does not include them,
+    and so are symlinks and paths that would point outside `destination`.
+    """
+    sha = resolve_commit(repo_dir, ref)
+    destination.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile() as archive:
+        try:
+            git.Repo(repo_dir).archive(archive, treeish=sha, format="tar")
+        except git.GitCommandError as error:
+            raise SnapshotError(
+                f"Reading commit {sha[:12]} of {repo_dir.name} failed: "
+                f"{error.stderr.strip() or error}"
+            ) from error
+        archive.seek(0)
+        with tarfile.open(fileobj=archive) as tar:
+            tar.extractall(destination, filter=_skip_unsafe_member)
+    return sha
+
+
+def _skip_unsafe_member(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    if member.issym() or member.islnk():
+        return None
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError as error:
+        logger.warning("Skipped archive member %s: %s", member.name, error)
+        return None
