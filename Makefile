@@ -12,14 +12,21 @@ REQUIREMENTS_STAMP := $(VENV)/.requirements-installed
 venv: $(REQUIREMENTS_STAMP)
 
 $(VENV)/bin/python:
+	scripts/install-system-packages
 	$(PYTHON) -m venv $(VENV)
 
 $(REQUIREMENTS_STAMP): requirements.txt | $(VENV)/bin/python
+	scripts/install-system-packages
 	$(VENV)/bin/pip install -r requirements.txt
 	touch $@
 
 demo: venv
 	$(VENV)/bin/python -m demo.run
 
+# The parser tests and benchmarks read the JDK sources that openjdk-17-source
+# installs.
 test: venv
-	$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check . && $(VENV)/bin/pytest
+	scripts/install-system-packages openjdk-17-source
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest

@@ -23,7 +23,12 @@ from demo.specs import CORPUS_PROJECTS, USER_APP, PomStyle, ProjectSpec, Release
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DEST = Path(__file__).resolve().parent.parent / "var" / "demo" / "repos"
+# The folder that `python -m demo.run` uses, unless VAR_DIR is set only in .env.
+DEFAULT_DEST = (
+    Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+    / "demo"
+    / "repos"
+)
 AUTHOR_NAME = "Update Helper Demo"
 AUTHOR_EMAIL = "demo@updatehelper.invalid"
 # Git config key that stores the fingerprint of the content a repository was

@@ -15,6 +15,7 @@ import difflib
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -149,7 +150,8 @@ def migrate_database() -> str:
     except DatabaseError as error:
         raise DemoError(
             f"Cannot open the {connection.vendor} database {name}: {error}. "
-            "Check the database settings (SQLITE_PATH or MYSQL_*)."
+            "Check the database settings (SQLITE_PATH or MYSQL_*), and create "
+            "a MySQL database before the first run."
         ) from error
     state = "up to date" if "No migrations to apply" in output else "migrated"
     return f"{connection.vendor} database {name}: {state}"
@@ -340,8 +342,8 @@ def check_job_finished(job: dict[str, Any]) -> None:
             f"{(job.get('error') or 'no reason given').rstrip('.')}."
         )
     raise DemoError(
-        f"Job {job['id']} is still {status} after runjobs --once emptied the "
-        "queue. Run `manage.py runjobs --once` again and check its output."
+        f"Job {job['id']} is still {status} after runjobs --once. Run "
+        "`manage.py runjobs --once` again and check its output."
     )
 
 
@@ -449,6 +451,7 @@ def print_summary(
         "`.venv/bin/python manage.py runserver`, then open:"
     )
     base = "http://127.0.0.1:8000"
+    printer.line(f"  page:  {base}/jobs/{job['id']}/")
     printer.line(f"  API:   {base}/api/jobs/{job['id']}/")
     printer.line(f"  admin: {base}/admin/jobs/job/{job['id']}/change/")
 
@@ -464,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         help="Recreate the demo repositories even when they are up to date.",
     )
     options = parser.parse_args(argv)
+    # A SIGTERM ends the run like Ctrl-C, so the server subprocess is stopped.
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     setup_django()
     from django.conf import settings
 
@@ -472,6 +477,10 @@ def main(argv: list[str] | None = None) -> int:
         stdout=sys.stdout,
         rebuild=options.rebuild,
     )
+
+
+def raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def setup_django() -> None:

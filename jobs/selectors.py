@@ -1,6 +1,5 @@
 """Reads for jobs: which corpus versions a job compares, and job progress."""
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -11,8 +10,6 @@ from jobs.models import Job, JobComponent, Result, Status
 from projects.models import Project, ProjectVersion
 from versions.maven import InvalidVersion, parse_version
 from versions.tags import order_tags
-
-_FLAVOUR = re.compile(r"-(jre|android)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -31,9 +28,7 @@ def same_release(first: str, second: str) -> bool:
     client on `23.0` finds projects declaring `23.0-jre`.
     """
     try:
-        return parse_version(_FLAVOUR.sub("", first)) == parse_version(
-            _FLAVOUR.sub("", second)
-        )
+        return parse_version(first).same_release(parse_version(second))
     except InvalidVersion:
         return first == second
 

@@ -102,10 +102,30 @@ class CloneIndex:
         self._classifier = classifier or default_classifier()
         self._metrics = metric_rows(self._blocks)
         self._totals = [sum(block.action_tokens.values()) for block in self._blocks]
+        self._sizes = [block.tokens for block in self._blocks]
+        self._hashes = [block.metrics_hash for block in self._blocks]
+        self._item_ids: dict[tuple[str, int], int] = {}
+        self._items = [self._action_items(block, add=True) for block in self._blocks]
         self._rank = self._token_ranks()
         self._postings: dict[str, _Postings] = defaultdict(_Postings)
         self._actionless = _Postings()
         self._build()
+
+    def _action_items(self, block: Block, *, add: bool) -> frozenset[int]:
+        # The action tokens as a set of (token, occurrence) ids, so that
+        # set intersection counts each token with the smaller count. Query
+        # tokens that no indexed block contains get no id, since no
+        # candidate can share them.
+        items = []
+        for token, count in block.action_tokens.items():
+            for occurrence in range(count):
+                key = (token, occurrence)
+                item = self._item_ids.get(key)
+                if item is None and add:
+                    item = self._item_ids[key] = len(self._item_ids)
+                if item is not None:
+                    items.append(item)
+        return frozenset(items)
 
     def _token_ranks(self) -> dict[str, int]:
         frequency: dict[str, int] = defaultdict(int)
@@ -166,16 +186,29 @@ class CloneIndex:
             posting = self._postings.get(token)
             if posting is not None:
                 seen.update(posting.within_size(block.tokens))
+        return self._verify(block, total, seen)
+
+    def _verify(
+        self, block: Block, total: int, seen: set[int]
+    ) -> tuple[list[int], list[int]]:
+        # This loop runs once per candidate pair, so it reads plain lists and
+        # inlines both filters, which must stay equal to passes_size_filter
+        # and passes_action_filter.
+        items = self._action_items(block, add=False)
+        size = block.tokens
+        sizes, totals, hashes = self._sizes, self._totals, self._hashes
         equal, other = [], []
-        for index in sorted(seen):
-            candidate = self._blocks[index]
-            if not passes_size_filter(block.tokens, candidate.tokens):
+        for index in seen:
+            other_size = sizes[index]
+            if other_size < size:
+                if other_size < SIZE_RATIO * size:
+                    continue
+            elif size < SIZE_RATIO * other_size:
                 continue
-            larger = max(total, self._totals[index])
-            shared = shared_actions(block.action_tokens, candidate.action_tokens)
-            if shared < ACTION_THRESHOLD * larger:
+            larger = totals[index] if totals[index] > total else total
+            if len(items & self._items[index]) < ACTION_THRESHOLD * larger:
                 continue
-            if candidate.metrics_hash == block.metrics_hash:
+            if hashes[index] == block.metrics_hash:
                 equal.append(index)
             else:
                 other.append(index)

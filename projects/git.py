@@ -22,10 +22,12 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
+# Git skips an empty askpass program and then, with terminal prompts off,
+# fails at once with "terminal prompts disabled" (checked with git 2.39.5).
 GIT_ENVIRONMENT = {
     "GIT_TERMINAL_PROMPT": "0",
-    "GIT_ASKPASS": "true",
-    "SSH_ASKPASS": "true",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
     "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
 }
 # Maximum length of the readable part of a cache folder name.
@@ -262,4 +264,6 @@ def _is_inside(path: Path, root: Path) -> bool:
 def _stderr(error: git.GitCommandError) -> str:
     text = error.stderr if isinstance(error.stderr, str) else str(error.stderr)
     text = text.strip().removeprefix("stderr:").strip().strip("'").strip()
-    return redact_source(" ".join(text.split())) or f"exit status {error.status}"
+    lines = [line for line in text.splitlines() if not line.startswith("Cloning into")]
+    message = " ".join(" ".join(lines).split())
+    return redact_source(message) or f"exit status {error.status}"

@@ -4,6 +4,7 @@ read the library version it declares, extract and store its methods."""
 import json
 import logging
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +15,12 @@ from metrics.services import TreeExtraction, extract_tree, store_extraction
 from oreo.extract import EXTRACTOR_VERSION
 from projects.git import (
     GitError,
-    checkout,
     clone_or_fetch,
     list_tags,
     redact_source,
 )
 from projects.models import Project, ProjectVersion, SourceFile
+from projects.snapshot import export_commit
 from versions.buildfiles import read_declared_version
 from versions.tags import order_tags, version_from_tag
 
@@ -247,7 +248,7 @@ def prepare_projects(
             )
         except Exception as error:
             logger.exception("Preparing project %s failed", redact_source(spec.source))
-            report(f"{redact_source(spec.source)}: failed, {error}")
+            report(f"{redact_source(spec.source)}: failed. {error}")
             outcome = ProjectOutcome(project=None)
         outcomes.append(outcome)
     return outcomes
@@ -307,7 +308,7 @@ def prepare_project(
             )
             failures.append(f"{tag}: {error}")
             outcome.failed += 1
-            report(f"{prefix}: failed, {error}")
+            report(f"{prefix}: failed. {error}")
             continue
         except Exception as error:
             logger.exception(
@@ -315,7 +316,7 @@ def prepare_project(
             )
             failures.append(f"{tag}: {error}")
             outcome.failed += 1
-            report(f"{prefix}: failed, {error}")
+            report(f"{prefix}: failed. {error}")
             continue
         _count(outcome, result)
         report(f"{prefix}: {describe_outcome(result)}")
@@ -330,7 +331,7 @@ def describe_outcome(outcome: VersionOutcome) -> str:
     if outcome.reused:
         return f"already {version.get_status_display()}"
     if version.status == ProjectVersion.Status.SKIPPED:
-        return f"skipped, {version.status_reason}"
+        return f"skipped. {version.status_reason}"
     return (
         f"{version.methods_count} methods, {outcome.syntax_errors} syntax errors"
         f" (library {version.declared_version})"
@@ -377,8 +378,31 @@ def _prepare_checked_out(
     fallback_source: str,
     extractor_version: str,
 ) -> VersionOutcome:
-    commit = checkout(repo_dir, version.tag)
-    declared = read_declared_version(repo_dir, version.library)
+    # The tag is exported to a folder of its own instead of checked out, so
+    # several workers can prepare tags of one clone at the same time.
+    with tempfile.TemporaryDirectory(prefix="prepare-") as temporary:
+        tree = Path(temporary) / "tree"
+        commit = export_commit(repo_dir, version.tag, tree)
+        return _prepare_tree(
+            version,
+            tree=tree,
+            commit=commit,
+            fallback_version=fallback_version,
+            fallback_source=fallback_source,
+            extractor_version=extractor_version,
+        )
+
+
+def _prepare_tree(
+    version: ProjectVersion,
+    *,
+    tree: Path,
+    commit: str,
+    fallback_version: str,
+    fallback_source: str,
+    extractor_version: str,
+) -> VersionOutcome:
+    declared = read_declared_version(tree, version.library)
     if declared is None:
         reason = f"The build files at this tag do not declare {version.library}."
         _record_skipped(version, commit, reason, extractor_version)
@@ -396,10 +420,10 @@ def _prepare_checked_out(
             )
         declared_version, declared_source = fallback_version, fallback_source
 
-    extraction = extract_tree(repo_dir, folder=version.project.name)
+    extraction = extract_tree(tree, folder=version.project.name)
     prefix = f"versions/{version.project_id}/{version.id}"
     metric_file, sources_file = store_extraction(
-        prefix=prefix, extraction=extraction, root=repo_dir
+        prefix=prefix, extraction=extraction, root=tree
     )
     _record_prepared(
         version,

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import git
 
+from projects.git import GitError, redact_source
+
 logger = logging.getLogger(__name__)
 
 
-class SnapshotError(Exception):
+class SnapshotError(GitError):
     """A commit or tag could not be read from a repository."""
 
 
@@ -22,6 +24,8 @@ def resolve_commit(repo_dir: Path, ref: str) -> str:
     Branches are read from the remote first, because a fetch updates
     `origin/<branch>` but not the local branch of an earlier clone.
     """
+    if not ref or ref.startswith("-"):
+        raise SnapshotError(f"Invalid git ref {ref!r}: give a tag name or commit id.")
     repo = git.Repo(repo_dir)
     for candidate in (f"refs/remotes/origin/{ref}", f"refs/tags/{ref}", ref):
         try:
@@ -29,9 +33,17 @@ def resolve_commit(repo_dir: Path, ref: str) -> str:
         except (git.BadName, ValueError, git.GitCommandError):
             continue
     raise SnapshotError(
-        f"Commit or tag {ref!r} was not found in {repo_dir.name}. "
+        f"Commit or tag {ref!r} not found in {_origin(repo)}. "
         "Check the name, or push it to the repository."
     )
+
+
+def _origin(repo: git.Repo) -> str:
+    """Return the repository's origin URL without credentials, for messages."""
+    try:
+        return redact_source(repo.remotes.origin.url)
+    except (AttributeError, IndexError, ValueError):
+        return Path(repo.working_dir).name
 
 
 def export_commit(repo_dir: Path, ref: str, destination: Path) -> str:
@@ -47,7 +59,7 @@ def export_commit(repo_dir: Path, ref: str, destination: Path) -> str:
             git.Repo(repo_dir).archive(archive, treeish=sha, format="tar")
         except git.GitCommandError as error:
             raise SnapshotError(
-                f"Reading commit {sha[:12]} of {repo_dir.name} failed: "
+                f"Reading commit {sha[:12]} of {_origin(git.Repo(repo_dir))} failed: "
                 f"{error.stderr.strip() or error}"
             ) from error
         archive.seek(0)

@@ -184,6 +184,10 @@ JOBS_ALLOW_LOCAL_SOURCES = read_env("JOBS_ALLOW_LOCAL_SOURCES", parse_bool, DEBU
 # Maximum seconds for one git clone or fetch.
 GIT_TIMEOUT = read_env("GIT_TIMEOUT", int, 600)
 
+# libraries.io API, used by `fetchprojects` to find a library's dependents.
+LIBRARIESIO_URL = read_env("LIBRARIESIO_URL", str, "https://libraries.io/api")
+LIBRARIESIO_KEY = read_env("LIBRARIESIO_KEY", str, "")
+
 DEFAULT_LIBRARY = read_env("DEFAULT_LIBRARY", str, "com.google.guava:guava")
 # Java package prefixes that count as using a library, by group:artifact.
 # A library missing here is matched by its group id.

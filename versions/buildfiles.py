@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from versions.maven import InvalidVersion, MavenVersion, parse_version
+from versions.maven import InvalidVersion, parse_version
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +84,8 @@ def iter_build_files(
                 yield Path(folder) / name
 
 
-def read_text(path: Path, *, root: Path) -> str:
-    """Read a build file as UTF-8, raising BuildFileError with the reason."""
+def read_bytes(path: Path, *, root: Path) -> bytes:
+    """Read a build file, raising BuildFileError when it is missing or too large."""
     relative = relative_path(path, root=root)
     try:
         size = path.stat().st_size
@@ -94,13 +94,21 @@ def read_text(path: Path, *, root: Path) -> str:
                 f"{relative}: file is {size} bytes, more than the "
                 f"{MAX_BUILD_FILE_BYTES} bytes read from one build file"
             )
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise BuildFileError(
-            f"{relative}: invalid UTF-8 at byte {error.start}; save it as UTF-8"
-        ) from error
+        return path.read_bytes()
     except OSError as error:
         raise BuildFileError(f"{relative}: cannot be read: {error.strerror}") from error
+
+
+def read_text(path: Path, *, root: Path) -> str:
+    """Read a build file as UTF-8, raising BuildFileError with the reason."""
+    content = read_bytes(path, root=root)
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BuildFileError(
+            f"{relative_path(path, root=root)}: invalid UTF-8 at byte "
+            f"{error.start}; save it as UTF-8"
+        ) from error
 
 
 def relative_path(path: Path, *, root: Path) -> str:
@@ -148,45 +156,41 @@ def read_declared_version(root: Path, library: str) -> DeclaredVersion | None:
 
 
 def choose_version(findings: list[Finding]) -> tuple[str | None, str]:
-    """Pick the most common resolved version, ties broken by the highest."""
+    """Pick the most common resolved version, ties broken by the highest.
+
+    Unresolved findings are left out of the vote, and the returned source
+    is the first finding of the chosen version with the vote added.
+    """
     resolved = [finding for finding in findings if finding.version is not None]
     if not resolved:
         return None, findings[0].source
 
     counts = Counter(finding.version for finding in resolved)
-    if len(counts) == 1:
-        chosen = resolved[0]
-        if len(findings) == 1:
-            return chosen.version, chosen.source
-        return chosen.version, f"{chosen.source} (same in {_count(findings)})"
-
-    def rank(version: str) -> tuple[int, MavenVersion]:
-        return counts[version], parse_version(version)
-
-    best = max(counts, key=rank)
+    best = max(counts, key=lambda version: (counts[version], parse_version(version)))
     chosen = next(finding for finding in resolved if finding.version == best)
-    others = ", ".join(
-        f"{version} in {counts[version]}"
-        for version in sorted(counts, key=rank, reverse=True)
-        if version != best
-    )
-    reason = (
-        "most common"
-        if counts[best] > rank_runner_up(counts, best)
-        else ("highest of the most common")
-    )
-    return best, (
-        f"{chosen.source} ({reason}: {best} in {counts[best]} of "
-        f"{_count(findings)}; {others})"
-    )
+    if len(findings) == 1:
+        return best, chosen.source
+    return best, f"{chosen.source} ({describe_vote(counts, best, len(findings))})"
 
 
-def rank_runner_up(counts: Counter, best: str) -> int:
-    return max(count for version, count in counts.items() if version != best)
+def describe_vote(counts: Counter, best: str, total: int) -> str:
+    """Describe how many build files gave each version, for ``source``."""
+    if len(counts) == 1:
+        vote = f"same in {counts[best]} of {total} build files"
+    else:
+        tied = sum(1 for count in counts.values() if count == counts[best]) > 1
+        label = "highest of the most common" if tied else "most common"
+        others = ", ".join(
+            f"{version} in {count}"
+            for version, count in counts.most_common()
+            if version != best
+        )
+        vote = f"{label}: {best} in {counts[best]} of {total} build files; {others}"
 
-
-def _count(findings: list[Finding]) -> str:
-    return f"{len(findings)} build files"
+    unresolved = total - sum(counts.values())
+    if unresolved:
+        vote += f"; unresolved in {unresolved}"
+    return vote
 
 
 def checked_version(text: str) -> tuple[str | None, str]:

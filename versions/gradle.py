@@ -1,10 +1,13 @@
 """Find the version of a library that Gradle build scripts and catalogs declare.
 
-Build scripts are read as text, not run, so only the common ways to write a
-dependency are recognized: string notation (``"g:a:1.0"``), map notation
-(``group: 'g', name: 'a', version: '1.0'``), variables set with ``ext``,
-``extra``, ``def`` or ``val`` or in ``gradle.properties``, platform BOMs
-and version catalogs (``gradle/libs.versions.toml``).
+Build scripts are read as text and never run. The recognized forms are
+string notation (``"g:a:1.0"``), map notation (``group: 'g', name: 'a',
+version: '1.0'``), platform BOMs and version catalogs
+(``gradle/libs.versions.toml``). A version may come from a variable set
+with ``ext``, ``extra``, ``def`` or ``val``, or from ``gradle.properties``.
+
+NOTE: versions set in ``buildSrc`` or in convention plugins (a Kotlin
+``object Versions``) are not read, so such a declaration stays unresolved.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from versions.buildfiles import (
 SCRIPT_NAMES = frozenset({"build.gradle", "build.gradle.kts"})
 PROPERTIES_NAME = "gradle.properties"
 CATALOG_SUFFIX = ".versions.toml"
+MAX_VARIABLE_DEPTH = 16
+COMMENT_OR_STRING = re.compile(r"""//|/\*|['"]""")
 
-# Prefixes that name where a Gradle property lives, not the property.
+# Scope prefixes of a Gradle property name, which lookups ignore.
 SCOPE_PREFIX = re.compile(r"^(?:(?:rootProject|project|ext|extra|properties)\.)+")
 STRING_ASSIGNMENT = re.compile(
     r"""(?P<name>[A-Za-z_][\w.]*)\s*=\s*(?P<quote>['"])(?P<value>[^'"\n]*)(?P=quote)"""
@@ -81,8 +86,8 @@ class Script:
 
 @dataclass
 class Declaration:
-    version: str | None  # None: declared without a version
-    raw: str  # the text as written, for messages
+    version: str | None  # None when declared without a version
+    raw: str  # the declaration as written, for messages
     quote: str
 
 
@@ -93,26 +98,24 @@ def strip_comments(text: str) -> str:
     """Remove ``//`` and ``/* */`` comments, keeping strings and line breaks."""
     output: list[str] = []
     index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        pair = text[index : index + 2]
-        if pair == "//":
-            end = text.find("\n", index)
-            index = length if end == -1 else end
-        elif pair == "/*":
-            end = text.find("*/", index + 2)
-            stop = length if end == -1 else end + 2
-            output.append("\n" * text.count("\n", index, stop))
-            index = stop
-        elif char in "'\"":
-            stop = _string_end(text, index)
-            output.append(text[index:stop])
-            index = stop
+    while True:
+        found = COMMENT_OR_STRING.search(text, index)
+        if found is None:
+            output.append(text[index:])
+            return "".join(output)
+        start = found.start()
+        output.append(text[index:start])
+        token = found.group(0)
+        if token == "//":
+            end = text.find("\n", start)
+            index = len(text) if end == -1 else end
+        elif token == "/*":
+            end = text.find("*/", start + 2)
+            index = len(text) if end == -1 else end + 2
+            output.append("\n" * text.count("\n", start, index))
         else:
-            output.append(char)
-            index += 1
-    return "".join(output)
+            index = _string_end(text, start)
+            output.append(text[start:index])
 
 
 def _string_end(text: str, start: int) -> int:
@@ -356,8 +359,11 @@ class GradleResolver:
     def expand(
         self, text: str, script: Script, *, names: list[tuple[str, str]], depth: int
     ) -> str:
-        if depth > 16:
-            raise LookupError(f"variables in {text!r} nest more than 16 deep")
+        if depth > MAX_VARIABLE_DEPTH:
+            raise LookupError(
+                f"variables in {text!r} nest more than {MAX_VARIABLE_DEPTH} deep, "
+                "so a variable probably refers to itself"
+            )
         pattern = KOTLIN_REFERENCE if script.kotlin else GROOVY_REFERENCE
 
         def replace(match: re.Match) -> str:

@@ -1,9 +1,10 @@
 """Resolve the version of a library that Maven POMs in a repository declare.
 
-Only what the repository holds is read: a parent POM or an imported BOM
-that Maven would download from a repository leaves the version unresolved,
-except a BOM named after the library (``com.google.guava:guava-bom`` for
-``com.google.guava:guava``), whose version is the library's version.
+Only the POMs in the repository are read. A parent POM or an imported BOM
+that Maven would download from a remote repository leaves the version
+unresolved. The exception is a BOM named after the library
+(``com.google.guava:guava-bom`` for ``com.google.guava:guava``), because
+its version is the library's version.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeElementTree
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
 
 from versions.buildfiles import (
     BuildFileError,
     Finding,
     checked_version,
     iter_build_files,
-    read_text,
+    read_bytes,
     relative_path,
 )
 
@@ -50,7 +51,7 @@ class ParentReference:
     group_id: str
     artifact_id: str
     version: str | None
-    # None means Maven's default "../pom.xml"; "" means no local lookup.
+    # None is Maven's default "../pom.xml", and "" turns the local lookup off.
     relative_path: str | None
 
 
@@ -136,10 +137,13 @@ def parse_parent(project: Element) -> ParentReference | None:
     )
 
 
-def parse_xml(text: str, *, name: str) -> Element:
-    """Parse POM text, rejecting DTDs, entities and external references."""
+def parse_xml(content: bytes, *, name: str) -> Element:
+    """Parse a POM, rejecting entity declarations and external references.
+
+    The parser reads the bytes, so the XML declaration's encoding applies.
+    """
     try:
-        return SafeElementTree.fromstring(text, forbid_dtd=False)
+        return SafeElementTree.fromstring(content, forbid_dtd=False)
     except EntitiesForbidden as error:
         if error.sysid or error.pubid:
             reason = (
@@ -158,8 +162,6 @@ def parse_xml(text: str, *, name: str) -> Element:
             f"{name}: refers to external resource {error.sysid!r}; external "
             "references are rejected because they read files or URLs"
         ) from error
-    except DTDForbidden as error:
-        raise BuildFileError(f"{name}: contains a DTD, which is rejected") from error
     except ParseError as error:
         raise BuildFileError(f"{name}: malformed XML: {error}") from error
 
@@ -167,12 +169,14 @@ def parse_xml(text: str, *, name: str) -> Element:
 def load_pom(path: Path, *, root: Path) -> Pom:
     """Read one POM, raising BuildFileError when it cannot be used."""
     name = relative_path(path, root=root)
-    project = parse_xml(read_text(path, root=root), name=name)
+    project = parse_xml(read_bytes(path, root=root), name=name)
     if local_name(project) != "project":
         raise BuildFileError(
             f"{name}: root element is <{local_name(project)}>, expected <project>"
         )
 
+    # NOTE: properties set inside <profiles> are not read, so a version
+    # defined only in a profile stays unresolved.
     properties = {}
     properties_element = child(project, "properties")
     if properties_element is not None:
@@ -214,7 +218,7 @@ class Lineage:
     """A POM and its parents found in the repository, child first."""
 
     poms: list[Pom]
-    # Why the chain stops early, when a parent is not in the repository.
+    # The reason the chain stops early, when a parent is not in the repository.
     missing_parent: str | None = None
 
     @property
@@ -224,7 +228,7 @@ class Lineage:
     def not_found(self, what: str) -> Unresolved:
         reason = f"{what} in {self.head.name} or its parent POMs in the repository"
         if self.missing_parent:
-            reason += f"; {self.missing_parent}"
+            reason += f", and {self.missing_parent}"
         return Unresolved(reason)
 
 
@@ -400,8 +404,8 @@ class PomResolver:
         if found is not None:
             return found
         raise Unresolved(
-            f"parent {coordinates} is not in the repository, and Maven would "
-            "read it from a remote repository"
+            f"parent {coordinates} is not in the repository (Maven would "
+            "download it from a remote repository)"
         )
 
     def load_outside_walk(self, path: Path) -> Pom | None:
@@ -445,7 +449,7 @@ class PomResolver:
         if depth > MAX_PROPERTY_DEPTH:
             raise Unresolved(
                 f"property references nest more than {MAX_PROPERTY_DEPTH} deep "
-                f"in {text!r}; a property probably refers to itself"
+                f"in {text!r}, so a property probably refers to itself"
             )
 
         def replace(match: re.Match) -> str:

@@ -8,10 +8,16 @@ release tags too, because Maven's order places them before the release.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
-from versions.maven import InvalidVersion, MavenVersion, parse_version
+from versions.maven import (
+    InvalidVersion,
+    MavenVersion,
+    compare_labelled_versions,
+    parse_version,
+)
 
 # Words that mark a tag as not being a release, matched as whole words
 # between separators, so "testng-6.0" and "latest-1.0" are not skipped.
@@ -70,7 +76,7 @@ def order_tags(tags: Iterable[str], **kw) -> list[str]:
         version = version_from_tag(tag, **kw)
         if version is not None:
             keyed.append((parse_version(version), tag))
-    keyed.sort()
+    keyed.sort(key=functools.cmp_to_key(compare_labelled_versions))
     return [tag for _, tag in keyed]
 
 

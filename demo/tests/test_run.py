@@ -3,6 +3,8 @@
 import io
 import json
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +17,8 @@ from demo.run import (
     http_json,
     print_result,
     print_summary,
+    stop_process,
+    wait_for_server,
     write_projects_file,
 )
 from demo.specs import CORPUS_PROJECTS
@@ -173,3 +177,24 @@ def test_free_port_is_bindable():
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
         server.bind(("127.0.0.1", port))
+
+
+def test_wait_for_server_reports_exited_process(tmp_path):
+    log_path = tmp_path / "server.log"
+    log_path.write_text("Error: That port is already in use.\n")
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    process.wait()
+
+    with pytest.raises(DemoError) as raised:
+        wait_for_server(process=process, url="http://127.0.0.1:9", log_path=log_path)
+
+    assert "exited with code 3" in str(raised.value)
+    assert "That port is already in use." in str(raised.value)
+
+
+def test_stop_process_terminates_running_process():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+    stop_process(process)
+
+    assert process.poll() is not None

@@ -219,6 +219,8 @@ def test_killed_worker_job_still_finishes(aws_stack, tmp_path):
     assert Counter(key[0] for key in result_keys(job)) == {
         component.pk: 1 for component in components
     }
+    second_log = logs[1].read_text()
+    assert second_log.count("Finished component") == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,3 +1,4 @@
+import json
 import random
 
 import numpy as np
@@ -13,7 +14,8 @@ from oreo.detect import (
     passes_action_filter,
     passes_size_filter,
 )
-from oreo.model import CloneClassifier, default_classifier
+from oreo.model import CloneClassifier, default_classifier, pair_features
+from oreo.training import main_block, read_labelled_pairs, train_classifier
 
 
 def constant_classifier(probability: float) -> CloneClassifier:
@@ -250,3 +252,82 @@ def test_default_classifier_rejects_distant_vectors():
     )
     classifier = default_classifier()
     assert classifier.predict(small, large)[0] < classifier.threshold
+
+
+def test_pair_features_symmetric():
+    rng = np.random.default_rng(1)
+    left = rng.uniform(0, 50, size=(5, len(METRIC_NAMES)))
+    right = rng.uniform(0, 50, size=(5, len(METRIC_NAMES)))
+    assert np.allclose(pair_features(left, right), pair_features(right, left))
+
+
+def test_pair_features_zero_difference_for_equal_rows():
+    row = np.arange(len(METRIC_NAMES), dtype=float)[np.newaxis, :]
+    features = pair_features(row, row)
+    assert np.all(features[:, : len(METRIC_NAMES)] == 0)
+
+
+def test_pair_features_leave_inputs_unchanged():
+    left = np.full((2, len(METRIC_NAMES)), -3.0)
+    right = np.ones((2, len(METRIC_NAMES)))
+    pair_features(left, right)
+    assert np.all(left == -3.0)
+
+
+def test_classifier_save_load_round_trip(tmp_path):
+    path = tmp_path / "model.npz"
+    default_classifier().save(path)
+    loaded = CloneClassifier.load(path)
+    rows = np.arange(2 * len(METRIC_NAMES), dtype=float).reshape(2, -1)
+    expected = default_classifier().predict(rows[:1], rows[1:])
+    assert loaded.predict(rows[:1], rows[1:]) == pytest.approx(expected)
+
+
+def test_classifier_load_missing_file_names_command(tmp_path):
+    with pytest.raises(FileNotFoundError, match="trainclonemodel"):
+        CloneClassifier.load(tmp_path / "missing.npz")
+
+
+def test_train_classifier_separates_near_and_far_pairs():
+    rng = np.random.default_rng(2)
+    base = rng.uniform(1, 40, size=(200, len(METRIC_NAMES)))
+    near = base * rng.uniform(0.95, 1.05, size=base.shape)
+    far = rng.uniform(1, 40, size=base.shape)
+    left = np.vstack([base, base])
+    right = np.vstack([near, far])
+    labels = np.concatenate([np.ones(200), np.zeros(200)])
+    result = train_classifier(left, right, labels, seed=3, epochs=200)
+    assert result.recall > 0.95
+    assert result.false_positive_rate < 0.05
+
+
+def test_read_labelled_pairs_rejects_unknown_type():
+    line = json.dumps({"type": "T4", "left": "", "right": ""})
+    with pytest.raises(ValueError, match="line 1: unknown pair type 'T4'"):
+        read_labelled_pairs([line])
+
+
+def test_read_labelled_pairs_rejects_invalid_json():
+    with pytest.raises(ValueError, match="line 2: invalid JSON"):
+        read_labelled_pairs(["", "{"])
+
+
+def test_read_labelled_pairs_rejects_missing_code():
+    line = json.dumps({"type": "T1", "left": "class A {}"})
+    with pytest.raises(ValueError, match="'left' and 'right' must be strings"):
+        read_labelled_pairs([line])
+
+
+def test_main_block_skips_anonymous_class_methods():
+    source = """
+class Sample {
+    Runnable make(int count) {
+        return new Runnable() {
+            public void run() {
+                System.out.println(count);
+            }
+        };
+    }
+}
+"""
+    assert main_block(source).name == "make"

@@ -109,7 +109,7 @@ class A {
   }
 }
 """
-    assert sorted(names(extract(java))) == ["make", "run", "size"]
+    assert names(extract(java)) == ["make", "size", "run"]
 
 
 def test_outer_method_includes_local_class_counts():
@@ -422,6 +422,14 @@ def test_cref_counts_types_and_class_receivers():
     )
     # List, String, ArrayList, Math, System.
     assert metric(block, "CREF") == 5
+
+
+def test_cref_counts_non_ascii_class_names():
+    block = extract_method(
+        "void f() { \u00dcbung u = \u00dcbung.neu(); \u00e4hnlich(); }"
+    )
+    # The type and the receiver; the lower-case call is not a class.
+    assert metric(block, "CREF") == 2
 
 
 def test_noa_counts_parameters_including_varargs():

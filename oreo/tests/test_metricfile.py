@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from oreo.blocks import METRIC_NAMES, Block
+from oreo.blocks import Block
 from oreo.extract import extract_source
 from oreo.metricfile import (
     MetricFileError,
@@ -302,7 +302,3 @@ def test_read_metric_file_reports_each_problem():
     assert len(blocks) == 1
     assert [p.line_number for p in problems] == [1, 3]
     assert isinstance(problems[0], MetricFileProblem)
-
-
-def test_metric_names_count_is_24():
-    assert len(METRIC_NAMES) == 24

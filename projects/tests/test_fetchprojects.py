@@ -25,7 +25,7 @@ def package(name, repository_url, *numbers):
 
 class FakeLibrariesIO:
     """Serve /api/maven/<name>/dependents pages; each page has a queue of
-    error statuses to answer before its packages."""
+    error statuses to send before its packages."""
 
     def __init__(self):
         self.pages = {}
@@ -41,13 +41,13 @@ class FakeLibrariesIO:
                 fake.requests.append((url.path, page, query["api_key"][0]))
                 queue = fake.failures.get(page, [])
                 if queue:
-                    self.send_answer(queue.pop(0), {"error": "try later"})
+                    self.send_json(queue.pop(0), {"error": "try later"})
                 elif url.path != "/api/maven/com.google.guava%3Aguava/dependents":
-                    self.send_answer(404, {"error": "Not Found"})
+                    self.send_json(404, {"error": "Not Found"})
                 else:
-                    self.send_answer(200, fake.pages.get(page, []))
+                    self.send_json(200, fake.pages.get(page, []))
 
-            def send_answer(self, status, data):
+            def send_json(self, status, data):
                 body = json.dumps(data).encode()
                 self.send_response(status)
                 if status == 429:

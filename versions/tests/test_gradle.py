@@ -432,3 +432,33 @@ def test_gradle_other_library(tmp_path):
     declared = read_declared_version(tmp_path, "com.google.guava:guava-testlib")
 
     assert declared.version == "30.0-jre"
+
+
+def test_gradle_invalid_utf8_reported(tmp_path):
+    (tmp_path / "build.gradle").write_bytes(b"dependencies { \xff }")
+    write(
+        tmp_path,
+        "app/build.gradle",
+        "dependencies { compile 'com.google.guava:guava:15.0' }",
+    )
+
+    declared = read_declared_version(tmp_path, GUAVA)
+
+    assert declared.version == "15.0"
+    assert declared.problems == [
+        "build.gradle: invalid UTF-8 at byte 15; save it as UTF-8"
+    ]
+
+
+def test_gradle_variable_cycle_unresolved(tmp_path):
+    write(
+        tmp_path,
+        "build.gradle",
+        'ext.a = "$b"\next.b = "$a"\n'
+        'dependencies { implementation "com.google.guava:guava:$a" }\n',
+    )
+
+    declared = read_declared_version(tmp_path, GUAVA)
+
+    assert declared.version is None
+    assert "refers to itself" in declared.source

@@ -224,7 +224,7 @@ def random_versions(count):
     return sorted(versions)
 
 
-def test_parse_version_matches_maven_comparable_version(tmp_path):
+def test_parse_version_matches_maven_jar(tmp_path):
     java = shutil.which("java")
     jar = next((path for path in MAVEN_ARTIFACT_JARS if path.exists()), None)
     if java is None or jar is None:

@@ -228,7 +228,8 @@ def test_pom_dependency_management_in_parent(tmp_path):
 
     assert declared.version == "24.1-jre"
     assert declared.source == (
-        "pom.xml: version 24.1-jre in <dependencyManagement> (same in 2 build files)"
+        "pom.xml: version 24.1-jre in <dependencyManagement> "
+        "(same in 2 of 2 build files)"
     )
 
 
@@ -493,11 +494,17 @@ def test_pom_tie_broken_by_highest_version(tmp_path):
     assert "highest of the most common" in declared.source
 
 
-def test_pom_unresolved_module_ignored_when_others_resolve(tmp_path):
+def test_pom_vote_skips_unresolved(tmp_path):
     write(tmp_path, "a/pom.xml", pom(artifact="a", dependencies=guava("${missing}")))
     write(tmp_path, "b/pom.xml", pom(artifact="b", dependencies=guava("22.0")))
 
-    assert read_declared_version(tmp_path, GUAVA).version == "22.0"
+    declared = read_declared_version(tmp_path, GUAVA)
+
+    assert declared.version == "22.0"
+    assert declared.source == (
+        "b/pom.xml: version 22.0 in <dependencies> "
+        "(same in 1 of 2 build files; unresolved in 1)"
+    )
 
 
 def test_pom_version_range_unresolved(tmp_path):
@@ -527,7 +534,7 @@ def test_pom_library_not_declared(tmp_path):
     assert read_declared_version(tmp_path, "junit:junit") is None
 
 
-def test_pom_guava_bom_alone_not_a_declaration(tmp_path):
+def test_pom_bom_alone_not_declaration(tmp_path):
     bom = (
         "<dependency><groupId>com.google.guava</groupId>"
         "<artifactId>guava-bom</artifactId><version>33.0.0-jre</version>"
@@ -538,7 +545,7 @@ def test_pom_guava_bom_alone_not_a_declaration(tmp_path):
     assert read_declared_version(tmp_path, GUAVA) is None
 
 
-def test_pom_malformed_xml_reported_others_read(tmp_path):
+def test_pom_malformed_xml_reported(tmp_path):
     write(tmp_path, "broken/pom.xml", "<project><dependencies>")
     write(tmp_path, "good/pom.xml", pom(dependencies=guava("25.1-jre")))
 
@@ -608,7 +615,18 @@ def test_pom_invalid_utf8_reported(tmp_path):
     declared = read_declared_version(tmp_path, GUAVA)
 
     assert declared.version is None
-    assert declared.problems[0].startswith("pom.xml: invalid UTF-8 at byte 9")
+    assert declared.problems[0].startswith("pom.xml: malformed XML: not well-formed")
+
+
+def test_pom_latin1_encoding_declared(tmp_path):
+    text = pom(dependencies=guava("14.0.1")).replace("UTF-8", "ISO-8859-1")
+    text = text.replace("<modelVersion>", "<name>Müller</name><modelVersion>")
+    (tmp_path / "pom.xml").write_bytes(text.encode("latin-1"))
+
+    declared = read_declared_version(tmp_path, GUAVA)
+
+    assert declared.version == "14.0.1"
+    assert declared.problems == []
 
 
 def test_pom_malformed_parent_named_in_source(tmp_path):

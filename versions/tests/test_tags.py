@@ -1,3 +1,4 @@
+import os
 import re
 import subprocess
 
@@ -103,6 +104,7 @@ def git(repository, *args):
         check=True,
         capture_output=True,
         env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "GIT_AUTHOR_NAME": "Test",
             "GIT_AUTHOR_EMAIL": "test@example.com",
             "GIT_COMMITTER_NAME": "Test",

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oreo.extract import extract_source
 from oreo.java_files import JavaFile, find_java_files
-from oreo.metricfile import write_metric_file
+from oreo.metricfile import MetricFileError, write_metric_file
 
 # Seconds between two progress lines.
 PROGRESS_INTERVAL = 2.0
@@ -82,13 +82,13 @@ class Command(BaseCommand):
 
     def _extract_one(self, java_file: JavaFile, stream, summary: "_Summary") -> None:
         path = java_file.path
+        printable = _printable(path)
+        if printable != str(path):
+            summary.unreadable += 1
+            self.stderr.write(f"{printable}: skipped, file name is not UTF-8")
+            return
         try:
             source = path.read_bytes()
-            str(path).encode("utf-8")
-        except UnicodeEncodeError:
-            summary.unreadable += 1
-            self.stderr.write(f"{_printable(path)}: skipped, file name is not UTF-8")
-            return
         except OSError as error:
             summary.unreadable += 1
             self.stderr.write(f"{path}: reading failed: {error.strerror or error}")
@@ -98,7 +98,11 @@ class Command(BaseCommand):
             source, path=java_file.relative_path, folder=java_file.folder
         )
         summary.files += 1
-        summary.blocks += write_metric_file(extraction.blocks, stream)
+        for block in extraction.blocks:
+            try:
+                summary.blocks += write_metric_file([block], stream)
+            except MetricFileError as error:
+                self.stderr.write(f"{path}: block skipped: {error}")
         if extraction.error:
             summary.not_utf8 += 1
             self.stderr.write(f"{path}: {extraction.error}")
@@ -122,4 +126,5 @@ class _Summary:
 
 
 def _printable(path: Path) -> str:
+    """Return the path with bytes that are not UTF-8 written as escapes."""
     return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
