@@ -1,14 +1,11 @@
 """Write a projects file of a library's dependents from libraries.io."""
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.librariesio import LibrariesIOClient, LibrariesIOError, fetch_projects
-
-DEFAULT_LIBRARIESIO_URL = "https://libraries.io/api"
 
 
 class Command(BaseCommand):
@@ -51,9 +48,7 @@ class Command(BaseCommand):
                 f"Invalid --library {library!r}: give it as GROUP:ARTIFACT, such "
                 "as com.google.guava:guava."
             )
-        api_key = getattr(settings, "LIBRARIESIO_KEY", "") or os.environ.get(
-            "LIBRARIESIO_KEY", ""
-        )
+        api_key = settings.LIBRARIESIO_KEY
         if not api_key:
             raise CommandError(
                 "LIBRARIESIO_KEY is missing. Set it to the API key shown at "
@@ -68,7 +63,7 @@ class Command(BaseCommand):
             )
 
         client = LibrariesIOClient(
-            base_url=getattr(settings, "LIBRARIESIO_URL", DEFAULT_LIBRARIESIO_URL),
+            base_url=settings.LIBRARIESIO_URL,
             api_key=api_key,
             max_retries=options["max_retries"],
             backoff_seconds=options["backoff"],
