@@ -79,8 +79,8 @@ class _Postings:
 
     def within_size(self, tokens: int) -> list[int]:
         """Return the ids whose token count can pass the size filter."""
-        # The bounds are widened by a little so that rounding never drops a
-        # pair, and passes_size_filter decides afterwards.
+        # The bounds are widened a little so that rounding never drops a
+        # pair, and CloneIndex._verify applies the exact filter afterwards.
         low = bisect_left(self.sizes, SIZE_RATIO * tokens - 1e-9)
         high = bisect_right(self.sizes, tokens / SIZE_RATIO + 1e-9)
         return self.ids[low:high]

@@ -26,8 +26,8 @@ JAVA_LANGUAGE = Language(tree_sitter_java.language())
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
-# A Unicode escape is a backslash preceded by an even number of backslashes,
-# one or more `u` and four hex digits (Java Language Specification, 3.3).
+# A Unicode escape is a backslash that follows an even number of backslashes,
+# then one or more `u` and four hex digits.
 _UNICODE_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u+([0-9A-Fa-f]{4})")
 
 # `case` or `instanceof`, a qualified type name, optional type arguments and

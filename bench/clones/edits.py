@@ -63,7 +63,7 @@ NEW_NAMES = (
     "current next previous limit offset length cursor node key data state"
 ).split()
 NEW_TYPES = ("Object", "CharSequence", "Number", "Runnable", "Comparable")
-# Longest statement, in bytes, that type-3 edits insert. Most added
+# Maximum length, in bytes, of a statement that type-3 edits insert. Most added
 # statements in real code are short, and long ones would soon push a small
 # method past the size filter.
 MAX_DONOR_LENGTH = 60
@@ -95,7 +95,7 @@ class Token:
 
 @dataclass(frozen=True)
 class Layout:
-    """How `render` spaces, indents and comments the tokens."""
+    """Spacing, indentation and comment style for `render`."""
 
     indent: str
     allman: bool
@@ -129,9 +129,11 @@ def iter_tokens(node: Node) -> Iterator[Token]:
 def _separator(previous: str, token: str, layout: Layout) -> str:
     if not layout.compact:
         return " "
-    if previous in NO_SPACE_AFTER or token in NO_SPACE_BEFORE or token in "([":
-        if token == "(" and previous.isidentifier() is False and previous != ")":
-            return " "
+    # A parenthesis opens a call right after a name or a closing parenthesis,
+    # and a group or cast anywhere else.
+    if token == "(" and not previous.isidentifier() and previous != ")":
+        return " "
+    if previous in NO_SPACE_AFTER or token in NO_SPACE_BEFORE or token in ("(", "["):
         return ""
     return " "
 

@@ -2,8 +2,8 @@
 
 For each pair, both code texts go through `extract_source`, and the block of
 the top-level method on each side goes to `find_clone_pairs`. A clone pair
-is found when that returns a pair; a negative pair that returns one is a
-false positive. Precision is found clones over all pairs reported.
+counts as found when that returns a pair, and a negative pair that returns
+one is a false positive. Precision is found clones over all pairs reported.
 
     python -m bench.clones.evaluate var/bench/clones-eval.jsonl
 """

@@ -1,15 +1,20 @@
 """Generate labelled clone pairs from JDK methods by controlled edits.
 
-Each output line is a JSON object with `type` (T1, T2, VST3, ST3, MT3 or
-NEG), `left` and `right` (two Java compilation units with one method each),
-`origin` (the source file and method of each side) and, for type 3,
-`line_similarity` (the share of code lines kept, before renames and layout
-changes). The detector reads only `left` and `right`. Only methods whose
+Each output line is a JSON object with these keys:
+
+- `type`: T1, T2, VST3, ST3, MT3 or NEG;
+- `left` and `right`: two Java compilation units with one method each;
+- `origin`: the source file and method of each side;
+- `line_similarity`, for type 3: the share of code lines kept, measured
+  before renames and layout changes;
+- `negative`, for NEG: which picker chose the pair.
+
+The detector reads only `left` and `right`. Only methods whose
 block has at least MIN_TOKENS tokens are used, because smaller methods are
 outside the scope of clone detection.
 
-    python -m bench.clones.generate --split eval --seed 1 --per-type 400 \
-        --output var/bench/clones-eval.jsonl
+    python -m bench.clones.generate --split eval --seed 1 --per-type 500 \
+        --negatives 2500 --output var/bench/clones-eval.jsonl
 """
 
 import argparse

@@ -13,8 +13,8 @@ from tree_sitter import Language, Node, Parser
 JDK_SOURCES = Path("/usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip")
 JAVA = Language(tree_sitter_java.language())
 METHOD_TYPES = ("method_declaration", "constructor_declaration")
-# Modules whose code is hand-written Java; jdk.localedata and similar modules
-# are mostly generated tables.
+# Modules of hand-written Java. Others, such as jdk.localedata, are mostly
+# generated tables.
 MODULES = (
     "java.base",
     "java.desktop",
@@ -29,8 +29,8 @@ MODULES = (
     "jdk.javadoc",
     "jdk.jfr",
 )
-# One file in TRAIN_MODULUS goes to the training split; the rest are for
-# evaluation, so no method is in both.
+# One file in TRAIN_MODULUS goes to the training split and the rest to the
+# evaluation split, so no method is in both.
 TRAIN_MODULUS = 5
 
 
@@ -104,7 +104,7 @@ def _iter_method_nodes(root: Node) -> Iterator[Node]:
 def methods_in_file(
     parser: Parser, path: str, source: bytes, *, min_lines: int, max_lines: int
 ) -> list[Method]:
-    """Return the methods of one file with a body of min_lines..max_lines lines."""
+    """Return the methods of one file that span min_lines to max_lines lines."""
     tree = parser.parse(source)
     methods = []
     for node in _iter_method_nodes(tree.root_node):

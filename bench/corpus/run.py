@@ -69,12 +69,15 @@ class BenchmarkError(Exception):
 
 @dataclass
 class CommandRun:
-    """One management command run: its output, wall time and peak RSS."""
+    """One management command run: its output, wall time, CPU time, peak RSS
+    and the 1-minute load average of the machine when it ended."""
 
     command: list[str]
     returncode: int
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
+    load_average: float
     stdout: str
     stderr: str
 
@@ -112,8 +115,8 @@ def manage_py(*arguments: str) -> list[str]:
 
 
 def run_measured(command: list[str], *, env: dict[str, str]) -> CommandRun:
-    """Run a command to completion and measure its wall time and peak RSS,
-    which os.wait4 reports for that process alone."""
+    """Run a command to completion and measure its wall time, and the CPU
+    time and peak RSS that os.wait4 reports for that process alone."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -128,8 +131,10 @@ def run_measured(command: list[str], *, env: dict[str, str]) -> CommandRun:
             command=command,
             returncode=process.returncode,
             seconds=seconds,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             # Linux reports ru_maxrss in kibibytes.
             peak_rss_mb=usage.ru_maxrss / 1024,
+            load_average=os.getloadavg()[0],
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
         )
@@ -417,37 +422,79 @@ def machine_description() -> str:
 
 def render_section(figures: Figures, *, command: str) -> str:
     """Write the benchmark section of docs/benchmarks.md in Markdown."""
-    first, second, worker = figures.first, figures.second, figures.worker
-    rows = "\n".join(
-        f"| {r.name} | {r.java_files} | {len(r.release_tags)} | "
-        f"{len(r.tags) - len(r.release_tags)} | "
-        f"{' '.join(dict.fromkeys(r.guava_versions))} |"
-        for r in figures.repositories
-    )
-    originals = {result["original"]["method"] for result in figures.results}
-    projects = sorted({result["clone"]["project"] for result in figures.results})
-    counts = first.counts()
     status = "; ".join(figures.problems) or "every check passed"
     return f"""{SECTION_TITLE}
 
-Command: `{command}` ({figures.size.change_share:.0%} of the files change
-between releases, seed {figures.size.seed}). Machine: {machine_description()}.
+    {command}
 
-Input, built by `bench/corpus/build_repos.py` from the JDK 17 `src.zip` in
+Measured on {time.strftime("%Y-%m-%d", time.gmtime())}: {machine_description()}.
+{figures.size.change_share:.0%} of the Java files change between two
+releases (seed {figures.size.seed}). The input was built by
+`bench/corpus/build_repos.py` from the JDK 17 `src.zip` in
 {figures.build_seconds:.0f} s:
 
 | repository | Java files | release tags | other tags | Guava versions |
 | --- | --- | --- | --- | --- |
-{rows}
+{_input_rows(figures)}
 
-| step | wall time | peak RSS | outcome |
-| --- | --- | --- | --- |
-| `preparedata`, first run | {first.seconds:.1f} s | {first.peak_rss_mb:.0f} MB | {counts.get("prepared", 0)} versions prepared, {counts.get("skipped", 0)} skipped, {counts.get("failed", 0)} failed; {figures.files} files, {figures.methods} methods, {figures.extraction_errors} extraction errors |
-| `preparedata`, second run | {second.seconds:.1f} s | {second.peak_rss_mb:.0f} MB | {second.counts().get("reused", 0)} versions already done, {second.counts().get("prepared", 0)} prepared again |
-| `runjobs --once` | {worker.seconds:.1f} s | {worker.peak_rss_mb:.0f} MB | job {figures.job.get("id")} {figures.job.get("status")}, {len(figures.results)} results for {len(originals)} client methods from {", ".join(projects) or "no project"} |
+Each command ran in its own process. CPU time and peak RSS are that
+process's own (os.wait4). Other programs shared the machine, so the load
+average column tells how far the wall time is inflated.
+
+| step | wall time | CPU time | peak RSS | load average at end | outcome |
+| --- | --- | --- | --- | --- | --- |
+{_step_rows(figures)}
 
 Checks: {status}.
 """
+
+
+def _input_rows(figures: Figures) -> str:
+    rows = []
+    for repository in figures.repositories:
+        others = len(repository.tags) - len(repository.release_tags)
+        versions = " ".join(dict.fromkeys(repository.guava_versions))
+        rows.append(
+            f"| {repository.name} | {repository.java_files:,} | "
+            f"{len(repository.release_tags)} | {others} | {versions} |"
+        )
+    return "\n".join(rows)
+
+
+def _step_rows(figures: Figures) -> str:
+    first, second = figures.first.counts(), figures.second.counts()
+    originals = {result["original"]["method"] for result in figures.results}
+    projects = sorted(
+        {Path(result["clone"]["project"]).name for result in figures.results}
+    )
+    outcomes = (
+        (
+            "`preparedata`, first run",
+            figures.first,
+            f"{first.get('prepared', 0)} versions prepared, "
+            f"{first.get('skipped', 0)} skipped, {first.get('failed', 0)} failed; "
+            f"{figures.files:,} files, {figures.methods:,} methods, "
+            f"{figures.extraction_errors} extraction errors",
+        ),
+        (
+            "`preparedata`, second run",
+            figures.second,
+            f"{second.get('reused', 0)} versions already done, "
+            f"{second.get('prepared', 0)} prepared again",
+        ),
+        (
+            "`runjobs --once`",
+            figures.worker,
+            f"job {figures.job.get('id')} {figures.job.get('status')}, "
+            f"{len(figures.results)} results for {len(originals)} client methods "
+            f"from {', '.join(projects) or 'no project'}",
+        ),
+    )
+    return "\n".join(
+        f"| {step} | {run.seconds:.1f} s | {run.cpu_seconds:.1f} s | "
+        f"{run.peak_rss_mb:.0f} MB | {run.load_average:.1f} | {outcome} |"
+        for step, run, outcome in outcomes
+    )
 
 
 def write_section(text: str, path: Path = DOCS_PATH) -> None:
@@ -473,16 +520,19 @@ def print_summary(figures: Figures) -> None:
         )
     print(f"build: {figures.build_seconds:.1f} s")
     print(
-        f"preparedata first run: {first.seconds:.1f} s, peak RSS "
+        f"preparedata first run: {first.seconds:.1f} s ({first.cpu_seconds:.1f} s "
+        f"CPU, load average {first.load_average:.1f}), peak RSS "
         f"{first.peak_rss_mb:.0f} MB, {first.counts()}; versions by status "
         f"{figures.versions}, {figures.files} files, {figures.methods} methods"
     )
     print(
-        f"preparedata second run: {second.seconds:.1f} s, peak RSS "
+        f"preparedata second run: {second.seconds:.1f} s "
+        f"({second.cpu_seconds:.1f} s CPU), peak RSS "
         f"{second.peak_rss_mb:.0f} MB, {second.counts()}"
     )
     print(
-        f"runjobs --once: {worker.seconds:.1f} s, peak RSS "
+        f"runjobs --once: {worker.seconds:.1f} s ({worker.cpu_seconds:.1f} s CPU), "
+        "peak RSS "
         f"{worker.peak_rss_mb:.0f} MB; job {figures.job.get('id')} "
         f"{figures.job.get('status')} with {len(figures.results)} results"
     )
@@ -543,7 +593,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.profile:
         print_profile(var_dir / "preparedata.prof")
     if not options.no_docs:
-        command = "python -m bench.corpus.run" + (" --small" if options.small else "")
+        command = ".venv/bin/python -m bench.corpus.run" + (
+            " --small" if options.small else ""
+        )
         write_section(render_section(figures, command=command))
         print(f"Wrote the figures to {DOCS_PATH}")
     if options.keep:

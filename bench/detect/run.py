@@ -1,9 +1,9 @@
 """Time clone detection between two sets of 20,000 JDK blocks.
 
-Two scenarios: `versions` compares blocks of JDK 17 with the blocks of the
-same files in JDK 25, which is like comparing two versions of one project
-(most methods have a clone); `disjoint` compares blocks from two different
-sets of JDK 17 files. The blocks are extracted once and stored as metric
+There are two scenarios. `versions` compares blocks of JDK 17 with the
+blocks of the same files in JDK 25. This is like comparing two versions of
+one project, where most methods have a clone. `disjoint` compares blocks
+from two different sets of JDK 17 files. The blocks are extracted once and stored as metric
 files under var/bench/detect/. Each run is a fresh process, and the figures
 are its wall time for `find_clone_pairs` and its peak resident memory.
 

@@ -54,7 +54,7 @@ def parse_arguments() -> argparse.Namespace:
         "--files", type=int, default=4, help="JDK files per corpus version."
     )
     parser.add_argument(
-        "--client-files", type=int, default=40, help="JDK files in the client."
+        "--client-files", type=int, default=20, help="JDK files in the client."
     )
     parser.add_argument(
         "--max-lines",
@@ -142,7 +142,10 @@ def build_repositories(arguments, sources) -> tuple[Path, Path, str]:
     for number in range(arguments.projects):
         artifact = f"corpus-{number:03d}"
         path = repositories / artifact
-        start = number * arguments.files % len(sources)
+        # Corpus files come after the client's, so components compare
+        # different code and their cost stays near the typical case.
+        offset = number * arguments.files % (len(sources) - arguments.client_files)
+        start = arguments.client_files + offset
         extra = {
             f"src/main/java/{name}": text.decode("utf-8", "replace")
             for name, text in sources[start : start + arguments.files]

@@ -141,11 +141,17 @@ def job_status(job: Job) -> str:
 
 
 def lock_waits() -> int:
-    """Count MariaDB transactions waiting for a row lock."""
+    """Count transactions on the test database that wait for a row lock.
+
+    The server is shared, so transactions of other databases are left out.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-            "WHERE trx_state = 'LOCK WAIT'"
+            "SELECT COUNT(*) FROM information_schema.INNODB_TRX AS trx "
+            "JOIN information_schema.PROCESSLIST AS process "
+            "ON process.ID = trx.trx_mysql_thread_id "
+            "WHERE trx.trx_state = 'LOCK WAIT' AND process.DB = %s",
+            [connection.settings_dict["NAME"]],
         )
         return cursor.fetchone()[0]
 
@@ -201,9 +207,11 @@ def test_killed_worker_job_still_finishes(aws_stack, tmp_path):
             )
         )
         first = start_worker(aws_stack, logs[0])
-        wait_for(lambda: lock_waits() > 0, timeout=JOB_TIMEOUT, logs=logs[:1])
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
+        try:
+            wait_for(lambda: lock_waits() > 0, timeout=JOB_TIMEOUT, logs=logs[:1])
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
     second = start_worker(aws_stack, logs[1])
     try:
         wait_for(
