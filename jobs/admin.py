@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 
-from jobs.models import Job, JobComponent, JobFile, QueueMessage, Result
+from jobs import queue, services
+from jobs.models import Job, JobComponent, JobFile, QueueMessage, Result, Status
+from jobs.serializers import JobCreateSerializer
 
 
 class JobComponentInline(admin.TabularInline):
@@ -39,6 +42,27 @@ class ResultInline(admin.StackedInline):
     classes = ["collapse"]
 
 
+class JobAddForm(forms.ModelForm):
+    """The fields a client gives, validated as the API validates them."""
+
+    library = forms.CharField(required=False, help_text="Default: Guava.")
+
+    class Meta:
+        model = Job
+        fields = ["source", "commit", "library", "source_version", "target_version"]
+
+    def clean(self):
+        data = {name: value for name, value in self.cleaned_data.items() if value}
+        serializer = JobCreateSerializer(data=data)
+        if not serializer.is_valid():
+            for field, messages in serializer.errors.items():
+                target = field if field in self.fields else None
+                for message in messages:
+                    self.add_error(target, str(message))
+            return self.cleaned_data
+        return serializer.validated_data
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = [
@@ -54,15 +78,47 @@ class JobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "library", "source_version", "target_version"]
     search_fields = ["source", "commit", "error"]
-    readonly_fields = [
-        "metric_file",
-        "sources_file",
-        "created_at",
-        "updated_at",
-        "finished_at",
-    ]
     inlines = [JobComponentInline, ResultInline]
     date_hierarchy = "created_at"
+    actions = ["queue_initialization"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = JobAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return JobAddForm.Meta.fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [field.name for field in Job._meta.fields]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        """Save an added job through the service, so it is queued like a job
+        created through the API."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        job = services.create_job(**form.cleaned_data)
+        obj.pk = job.pk
+        obj.refresh_from_db()
+
+    @admin.action(description="Queue initialization again (stuck INITIALIZING jobs)")
+    def queue_initialization(self, request, queryset):
+        jobs = list(queryset.filter(status=Status.INITIALIZING))
+        queue.enqueue([{"type": queue.INITIALIZE, "job_id": job.pk} for job in jobs])
+        self.message_user(
+            request,
+            f"Queued {len(jobs)} jobs. Jobs that are not INITIALIZING were left "
+            "as they are.",
+        )
 
 
 @admin.register(JobComponent)

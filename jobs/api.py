@@ -1,6 +1,5 @@
 """The REST API under /api/."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +15,9 @@ from jobs.serializers import JobCreateSerializer, JobSerializer, ResultSerialize
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    invalid_page_message = (
+        "Invalid page {page_number!r}: {message} Pages are numbered from 1."
+    )
 
 
 class JobViewSet(
@@ -53,7 +55,7 @@ class JobViewSet(
     @extend_schema(responses=ResultSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="results", url_name="results")
     def results(self, request, pk=None):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
+        job = self.get_object()
         rows = (
             Result.objects.filter(job=job)
             .select_related(
@@ -76,5 +78,5 @@ class JobViewSet(
     )
     @action(detail=True, methods=["get"], url_path="events", url_name="events")
     def events(self, request, pk=None):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
+        job = self.get_object()
         return events.stream_response(request, job_id=job.pk)

@@ -7,6 +7,8 @@ errors `fields`, the messages for each bad field.
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -19,6 +21,12 @@ def api_exception_handler(exc, context):
     """Turn any exception raised in an API view into the error shape."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(
+            f"{exc.detail} Send a JSON object with Content-Type: application/json."
+        )
     response = exception_handler(exc, context)
     if response is None:
         logger.error(
@@ -43,6 +51,17 @@ def api_exception_handler(exc, context):
             "message": str(detail),
         }
     return response
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        super().__init__(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+            "bytes. Send only the job's fields."
+        )
 
 
 def validation_error_body(detail) -> dict:

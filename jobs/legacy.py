@@ -2,10 +2,10 @@
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from jobs import events, services
 from jobs.errors import validation_error_body
@@ -22,11 +22,12 @@ _FIELDS = {
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
 def job_collection(request):
     """List every job with its results, or create a job."""
     if request.method == "POST":
         return _create_job(request)
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed(request, ["GET", "POST"])
     jobs = Job.objects.order_by("id").prefetch_related(
         "results__component__project",
         "results__component__clone_version",
@@ -35,21 +36,69 @@ def job_collection(request):
     return JsonResponse([job_to_legacy(job) for job in jobs], safe=False)
 
 
-@require_GET
-def job_detail(request, job_id: int):
-    job = get_object_or_404(Job, pk=job_id)
+@csrf_exempt
+def job_detail(request, job_id: str):
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed(request, ["GET"])
+    job = Job.objects.filter(pk=int(job_id)).first()
+    if job is None:
+        return _job_not_found(job_id)
     return JsonResponse(job_to_legacy(job))
 
 
-@require_GET
-def job_events(request, job_id: int):
-    get_object_or_404(Job, pk=job_id)
-    return events.stream_response(request, job_id=job_id)
+@csrf_exempt
+def job_events(request, job_id: str):
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed(request, ["GET"])
+    if not Job.objects.filter(pk=int(job_id)).exists():
+        return _job_not_found(job_id)
+    return events.stream_response(request, job_id=int(job_id))
+
+
+def not_found(request):
+    return JsonResponse(
+        {
+            "code": "not_found",
+            "message": f"No such path {request.path!r}. Use /job/ or /job/<id>.",
+        },
+        status=404,
+    )
+
+
+def _job_not_found(job_id: str) -> JsonResponse:
+    return JsonResponse(
+        {"code": "not_found", "message": f"Job {job_id} not found."}, status=404
+    )
+
+
+def _method_not_allowed(request, allowed: list[str]) -> JsonResponse:
+    response = JsonResponse(
+        {
+            "code": "method_not_allowed",
+            "message": f"Method {request.method} is not allowed on {request.path}. "
+            f"Use {' or '.join(allowed)}.",
+        },
+        status=405,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _create_job(request):
     try:
-        payload = json.loads(request.body or b"{}")
+        body = request.body
+    except RequestDataTooBig:
+        return JsonResponse(
+            {
+                "code": "request_too_large",
+                "message": "The request body is larger than "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Send only the "
+                "four job fields.",
+            },
+            status=413,
+        )
+    try:
+        payload = json.loads(body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         return JsonResponse(
             {

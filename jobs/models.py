@@ -26,6 +26,9 @@ class Job(models.Model):
         max_length=16, choices=Status.choices, default=Status.INITIALIZING
     )
     error = models.TextField(blank=True)
+    notice = models.TextField(
+        blank=True, help_text="Why a job that did not fail has no results."
+    )
     metric_file = models.CharField(max_length=500, blank=True)
     sources_file = models.CharField(max_length=500, blank=True)
     methods_count = models.PositiveIntegerField(default=0)

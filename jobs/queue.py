@@ -74,10 +74,14 @@ class DatabaseQueue:
             QueueMessage(body=body, visible_at=now) for body in bodies
         )
 
+    # Longest wait of one receive call. Polling the table is cheap, and a
+    # short wait lets a stopping worker exit within seconds.
+    max_wait_seconds = 2
+
     def receive(
         self, *, max_messages: int = 1, wait_seconds: int = 20
     ) -> list[ReceivedMessage]:
-        deadline = time.monotonic() + wait_seconds
+        deadline = time.monotonic() + min(wait_seconds, self.max_wait_seconds)
         while True:
             messages = self._claim(max_messages)
             if messages or time.monotonic() >= deadline:

@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import git
 from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
@@ -9,7 +10,9 @@ from rest_framework import serializers
 from jobs.models import Job, Result
 from versions.maven import InvalidVersion, parse_version
 
-_COMMIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+# A sha, tag or branch: word characters (any script), dots, slashes and
+# dashes, not starting with a dash so git cannot read it as an option.
+_COMMIT = re.compile(r"^\w[\w./-]{0,99}$")
 _LIBRARY = re.compile(r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$")
 _URL_SCHEMES = {"http", "https", "ssh", "git", "file"}
 _SCP_URL = re.compile(r"^[\w.-]+@[\w.-]+:[^\s]+$")
@@ -63,12 +66,18 @@ class JobCreateSerializer(serializers.Serializer):
                 f"{value!r} is not a git URL. Use a URL such as "
                 "https://github.com/owner/repo.git."
             )
-        if not Path(value).is_dir():
+        folder = Path(value)
+        if not folder.is_dir():
             raise serializers.ValidationError(
                 f"{value!r} is neither a git URL nor an existing folder on the "
                 "server. Give a git URL or the path of a local repository."
             )
-        return str(Path(value).resolve())
+        if not _is_git_repository(folder):
+            raise serializers.ValidationError(
+                f"Folder {value!r} is not a git repository. Give the folder "
+                "that contains .git, or a git URL."
+            )
+        return str(folder.resolve())
 
     def validate_commit(self, value: str) -> str:
         value = value.strip()
@@ -96,17 +105,31 @@ class JobCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         attrs.setdefault("library", settings.DEFAULT_LIBRARY)
-        if attrs["source_version"] == attrs["target_version"]:
-            raise serializers.ValidationError(
-                {
-                    "target_version": [
-                        f"The target version equals the source version "
-                        f"{attrs['source_version']!r}. Give the version you "
-                        "upgrade to."
-                    ]
-                }
+        source = parse_version(attrs["source_version"])
+        target = parse_version(attrs["target_version"])
+        order = target.compare_release(source)
+        if order == 0:
+            message = (
+                f"The target version {str(target)!r} is the same release as the "
+                f"source version {str(source)!r}. Give the version you upgrade to."
             )
-        return attrs
+        elif order < 0:
+            message = (
+                f"The target version {str(target)!r} is older than the source "
+                f"version {str(source)!r}. Update Helper finds examples of "
+                "upgrades, so swap the two."
+            )
+        else:
+            return attrs
+        raise serializers.ValidationError({"target_version": [message]})
+
+
+def _is_git_repository(folder: Path) -> bool:
+    try:
+        git.Repo(folder)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return False
+    return True
 
 
 def _validate_version(value: str) -> str:
@@ -143,6 +166,7 @@ class JobSerializer(serializers.ModelSerializer):
             "target_version",
             "status",
             "error",
+            "notice",
             "progress",
             "results_count",
             "results_url",
@@ -164,10 +188,10 @@ class JobSerializer(serializers.ModelSerializer):
         return job.results_count
 
     def get_results_url(self, job) -> str:
-        return self._absolute(reverse("api-job-results", args=[job.pk]))
+        return self._absolute(f"/api/jobs/{job.pk}/results/")
 
     def get_events_url(self, job) -> str:
-        return self._absolute(reverse("api-job-events", args=[job.pk]))
+        return self._absolute(f"/api/jobs/{job.pk}/events/")
 
     def get_page_url(self, job) -> str:
         return self._absolute(reverse("job-page", args=[job.pk]))

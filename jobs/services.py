@@ -22,6 +22,7 @@ from jobs.selectors import select_comparisons
 from metrics.files import SourceArchive, load_blocks
 from metrics.services import extract_tree, store_extraction
 from projects.git import clone_or_fetch
+from projects.models import ProjectVersion
 from projects.snapshot import export_commit
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def initialize_job(*, job_id: int) -> None:
         else:
             job.status = Status.FINISHED
             job.finished_at = timezone.now()
+            job.notice = _no_comparison_notice(job)
         job.save()
         queue.enqueue(
             [
@@ -139,6 +141,22 @@ def initialize_job(*, job_id: int) -> None:
         len(extraction.files),
         len(extraction.blocks),
         len(components),
+    )
+
+
+def _no_comparison_notice(job: Job) -> str:
+    prepared = ProjectVersion.objects.filter(
+        library=job.library, status=ProjectVersion.Status.PREPARED
+    )
+    if not prepared.exists():
+        return (
+            f"No project versions are prepared for {job.library}. Prepare a "
+            f"corpus with `preparedata --library {job.library}`."
+        )
+    return (
+        f"No corpus project has a release declaring {job.library} "
+        f"{job.source_version} followed by one declaring {job.target_version}. "
+        "Prepare more projects, or choose versions that the corpus covers."
     )
 
 

@@ -21,6 +21,15 @@ from jobs.queue import Queue, ReceivedMessage
 
 logger = logging.getLogger(__name__)
 
+RECEIVE_RETRY_SECONDS = 2.0
+# Consecutive failed receives after which the worker stops, so a worker
+# with wrong settings exits instead of logging errors forever.
+MAX_RECEIVE_FAILURES = 30
+
+
+class QueueUnavailable(Exception):
+    """The queue could not be read for a long time."""
+
 
 def _expected_errors() -> tuple[type[Exception], ...]:
     """Errors whose message is a complete reason for the client."""
@@ -45,6 +54,7 @@ class Worker:
         self.wait_seconds = wait_seconds
         self.visibility_timeout = visibility_timeout or settings.SQS_VISIBILITY_TIMEOUT
         self.stopping = threading.Event()
+        self.receive_failed = False
 
     def run(self, *, once: bool = False) -> int:
         """Poll until stopped, or with `once` until the queue is empty.
@@ -53,20 +63,40 @@ class Worker:
         """
         handled = 0
         logger.info("Worker started (queue %s)", type(self.queue).__name__)
+        failures = 0
         with _stop_on_signals(self.stopping):
             while not self.stopping.is_set():
                 count = self.poll_once()
                 handled += count
-                if once and count == 0:
+                failures = failures + 1 if self.receive_failed else 0
+                if failures >= MAX_RECEIVE_FAILURES:
+                    raise QueueUnavailable(
+                        f"Receiving from the queue failed {failures} times in a "
+                        "row; see the log above. Check the database or queue "
+                        "settings."
+                    )
+                if once and count == 0 and not self.receive_failed:
                     break
         logger.info("Worker stopped after %d messages", handled)
         return handled
 
     def poll_once(self) -> int:
-        """Receive and handle at most one message; return how many were handled."""
+        """Receive and handle at most one message; return how many were handled.
+
+        A failed receive (a locked or lost database, an unreachable queue) is
+        logged and counts as no message, and `receive_failed` is set.
+        """
         _close_stale_connections()
         wait = 1 if self.stopping.is_set() else self.wait_seconds
-        messages = self.queue.receive(max_messages=1, wait_seconds=wait)
+        try:
+            messages = self.queue.receive(max_messages=1, wait_seconds=wait)
+        except Exception:
+            logger.exception("Receiving from the queue failed; retrying")
+            self.receive_failed = True
+            _close_all_connections()
+            self.stopping.wait(RECEIVE_RETRY_SECONDS)
+            return 0
+        self.receive_failed = False
         for message in messages:
             self.handle(message)
         _close_stale_connections()

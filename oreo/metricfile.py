@@ -21,9 +21,10 @@ separators, so `%`, `,`, `@`, CR and LF in them are written as `%25`, `%2C`,
 """
 
 import hashlib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from oreo.blocks import METRIC_NAMES, Block
 from oreo.java_metrics import format_metric
@@ -110,21 +111,37 @@ def parse_block(line: str) -> Block:
     return block
 
 
-def read_metric_file(stream: TextIO) -> tuple[list[Block], list[MetricFileProblem]]:
+def read_metric_file(
+    stream: TextIO | BinaryIO,
+) -> tuple[list[Block], list[MetricFileProblem]]:
     """Read every valid line; skip and report each invalid one.
 
-    Empty lines are ignored.
+    A binary stream is decoded as UTF-8 line by line, so a line that is not
+    UTF-8 is reported and skipped alone. Empty lines are ignored.
     """
     blocks = []
     problems = []
     for line_number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
         try:
-            blocks.append(parse_block(line))
+            text = _decode_line(line)
+            if not text.strip():
+                continue
+            blocks.append(parse_block(text))
         except MetricFileError as exc:
             problems.append(MetricFileProblem(line_number, str(exc)))
     return blocks, problems
+
+
+def _decode_line(line: str | bytes) -> str:
+    if isinstance(line, str):
+        return line
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MetricFileError(
+            f"invalid UTF-8 at byte {error.start + 1} of the line; metric files "
+            "must be written in UTF-8"
+        ) from None
 
 
 def _check_writable(block: Block) -> None:
@@ -224,6 +241,15 @@ def _parse_metrics(text: str) -> tuple[float, ...]:
             number = float(value)
         except ValueError:
             raise MetricFileError(f"metric {name} is {value!r}, not a number") from None
+        # The clone classifier takes the metrics as its input, and no real
+        # method has a NaN, infinite or negative count or Halstead measure.
+        if not math.isfinite(number):
+            raise MetricFileError(f"metric {name} is {value!r}, not a finite number")
+        if number < 0:
+            raise MetricFileError(
+                f"metric {name} is {value!r}, negative; every metric is a count "
+                "or a Halstead measure, so it is 0 or more"
+            )
         metrics.append(number)
     return tuple(metrics)
 

@@ -22,6 +22,7 @@ from projects.git import (
 from projects.models import Project, ProjectVersion, SourceFile
 from projects.snapshot import export_commit
 from versions.buildfiles import read_declared_version
+from versions.maven import InvalidVersion, parse_version
 from versions.tags import order_tags, version_from_tag
 
 logger = logging.getLogger(__name__)
@@ -87,8 +88,8 @@ def read_projects_file(
     """Parse a projects file of one JSON object a line, and return the specs
     and one message for each line that was left out."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        content = Path(path).read_bytes()
+    except OSError as error:
         raise ProjectsFileError(
             f"Reading projects file {path} failed: {error}. Give a UTF-8 file "
             'with one JSON object a line, such as {"source": "<git URL>"}.'
@@ -96,7 +97,17 @@ def read_projects_file(
 
     specs = []
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines are split as bytes, so one line that is not UTF-8 is skipped
+    # alone, and a U+2028 inside a JSON string does not end a line.
+    for number, raw_line in enumerate(content.splitlines(), start=1):
+        try:
+            line = _decode_line(raw_line, first=number == 1)
+        except UnicodeDecodeError as error:
+            problems.append(
+                f"{path}:{number}: Invalid UTF-8 at byte {error.start + 1} of the "
+                "line; save the file as UTF-8. The line was skipped."
+            )
+            continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
@@ -116,20 +127,55 @@ def parse_project_line(line: str, *, line_number: int) -> ProjectSpec:
     if not isinstance(data, dict):
         raise ValueError("Invalid line: expected a JSON object.")
 
-    source = data.get("source")
-    if not isinstance(source, str) or not source.strip():
+    source = _parse_source(data.get("source"))
+    versions = data.get("versions")
+    if versions is not None and not _is_list_of_strings(versions):
+        raise ValueError('Invalid "versions": expected a list of version strings.')
+    return ProjectSpec(
+        source=source,
+        line_number=line_number,
+        versions=versions,
+        library_version=_parse_library_version(data.get("library_version", "")),
+        library_versions=_parse_library_versions(data.get("library_versions", {})),
+    )
+
+
+def _decode_line(raw_line: bytes, *, first: bool) -> str:
+    # Editors on Windows often start a UTF-8 file with a byte order mark.
+    return raw_line.decode("utf-8-sig" if first else "utf-8")
+
+
+def _parse_source(source: object) -> str:
+    if source is None or source == "":
+        raise ValueError('Missing "source": give a git URL or a local path.')
+    if not isinstance(source, str):
+        raise ValueError(
+            f'Invalid "source" {json.dumps(source)}: it must be a string, a git '
+            "URL or a local path."
+        )
+    if not source.strip():
         raise ValueError('Missing "source": give a git URL or a local path.')
     if len(source.strip()) > MAX_SOURCE_LENGTH:
         raise ValueError(
             f'Invalid "source": longer than {MAX_SOURCE_LENGTH} characters.'
         )
-    versions = data.get("versions")
-    if versions is not None and not _is_list_of_strings(versions):
-        raise ValueError('Invalid "versions": expected a list of version strings.')
-    library_version = data.get("library_version", "")
+    return source.strip()
+
+
+def _parse_library_version(library_version: object) -> str:
+    """Check the fallback library version; an empty string means none."""
     if not isinstance(library_version, str):
         raise ValueError('Invalid "library_version": expected a string.')
-    library_versions = data.get("library_versions", {})
+    library_version = library_version.strip()
+    if library_version:
+        try:
+            parse_version(library_version)
+        except InvalidVersion as error:
+            raise ValueError(f'Invalid "library_version": {error}') from None
+    return library_version
+
+
+def _parse_library_versions(library_versions: object) -> dict[str, str]:
     if not isinstance(library_versions, dict) or not _is_list_of_strings(
         [*library_versions.keys(), *library_versions.values()]
     ):
@@ -137,13 +183,14 @@ def parse_project_line(line: str, *, line_number: int) -> ProjectSpec:
             'Invalid "library_versions": expected an object of release version '
             "to library version strings."
         )
-    return ProjectSpec(
-        source=source.strip(),
-        line_number=line_number,
-        versions=versions,
-        library_version=library_version.strip(),
-        library_versions=library_versions,
-    )
+    for release, library_version in library_versions.items():
+        try:
+            parse_version(library_version)
+        except InvalidVersion as error:
+            raise ValueError(
+                f'Invalid "library_versions" value for {release!r}: {error}'
+            ) from None
+    return library_versions
 
 
 def project_name(source: str) -> str:

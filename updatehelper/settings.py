@@ -34,18 +34,27 @@ _KINDS = {
 }
 
 
-def read_env(name, cast, default):
+def read_env(name, cast, default, *, minimum=None, maximum=None):
     """Read one variable, raising ImproperlyConfigured that names it when
-    its value cannot be converted. An empty value counts as unset."""
+    its value cannot be converted or is out of range. An empty value counts
+    as unset."""
     if not os.environ.get(name, "").strip():
         return default
     try:
-        return env.get_value(name, cast=cast, default=default)
+        value = env.get_value(name, cast=cast, default=default)
     except (ValueError, TypeError) as error:
         raise ImproperlyConfigured(
             f"Invalid value {env.str(name)!r} for {name}: {error}. "
             f"Set it to {_KINDS.get(cast, 'a valid value')} or unset it."
         ) from error
+    if (minimum is not None and value < minimum) or (
+        maximum is not None and value > maximum
+    ):
+        limits = f"at least {minimum}" if maximum is None else f"{minimum} to {maximum}"
+        raise ImproperlyConfigured(
+            f"Invalid value {value!r} for {name}: it must be {limits}."
+        )
+    return value
 
 
 DEBUG = read_env("DEBUG", parse_bool, True)
@@ -112,7 +121,7 @@ if MYSQL_HOST:
         "default": {
             "ENGINE": "django.db.backends.mysql",
             "HOST": MYSQL_HOST,
-            "PORT": read_env("MYSQL_PORT", int, 3306),
+            "PORT": read_env("MYSQL_PORT", int, 3306, minimum=1, maximum=65535),
             "USER": read_env("MYSQL_USER", str, "root"),
             "PASSWORD": read_env("MYSQL_PASSWORD", str, ""),
             "NAME": read_env("MYSQL_DATABASE", str, "updatehelper"),
@@ -131,7 +140,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": read_env("SQLITE_PATH", str, str(VAR_DIR / "updatehelper.sqlite3")),
-            "OPTIONS": {"timeout": 30},
+            # Writers take the lock when their transaction starts, so two
+            # workers wait for each other instead of failing to upgrade a
+            # read lock; WAL lets readers go on meanwhile.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 
@@ -167,13 +183,17 @@ STORAGES = {
 SQS_QUEUE_NAME = read_env("SQS_QUEUE_NAME", str, "")
 AWS_SQS_ENDPOINT_URL = read_env("AWS_SQS_ENDPOINT_URL", str, None)
 AWS_SQS_REGION_NAME = read_env("AWS_SQS_REGION_NAME", str, None)
-SQS_VISIBILITY_TIMEOUT = read_env("SQS_VISIBILITY_TIMEOUT", int, 1800)
+SQS_VISIBILITY_TIMEOUT = read_env(
+    "SQS_VISIBILITY_TIMEOUT", int, 1800, minimum=0, maximum=43200
+)
 SQS_DEAD_LETTER_QUEUE_NAME = read_env("SQS_DEAD_LETTER_QUEUE_NAME", str, "")
 # A message received this many times marks its job or component ERROR.
-QUEUE_MAX_RECEIVES = read_env("QUEUE_MAX_RECEIVES", int, 5)
+QUEUE_MAX_RECEIVES = read_env("QUEUE_MAX_RECEIVES", int, 5, minimum=1)
 # Seconds before a message claimed from the database queue can be claimed
 # again, when its worker died without deleting it.
-DB_QUEUE_VISIBILITY_TIMEOUT = read_env("DB_QUEUE_VISIBILITY_TIMEOUT", int, 1800)
+DB_QUEUE_VISIBILITY_TIMEOUT = read_env(
+    "DB_QUEUE_VISIBILITY_TIMEOUT", int, 1800, minimum=1
+)
 
 # Where repositories are cloned and checked out.
 REPOSITORIES_DIR = Path(read_env("REPOSITORIES_DIR", str, str(VAR_DIR / "repos")))
@@ -182,7 +202,7 @@ REPOSITORIES_DIR = Path(read_env("REPOSITORIES_DIR", str, str(VAR_DIR / "repos")
 # worker can see.
 JOBS_ALLOW_LOCAL_SOURCES = read_env("JOBS_ALLOW_LOCAL_SOURCES", parse_bool, DEBUG)
 # Maximum seconds for one git clone or fetch.
-GIT_TIMEOUT = read_env("GIT_TIMEOUT", int, 600)
+GIT_TIMEOUT = read_env("GIT_TIMEOUT", int, 600, minimum=1)
 
 # libraries.io API, used by `fetchprojects` to find a library's dependents.
 LIBRARIESIO_URL = read_env("LIBRARIESIO_URL", str, "https://libraries.io/api")
@@ -218,7 +238,7 @@ STATIC_ROOT = VAR_DIR / "static"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": read_env("API_PAGE_SIZE", int, 50),
+    "PAGE_SIZE": read_env("API_PAGE_SIZE", int, 50, minimum=1, maximum=500),
     "EXCEPTION_HANDLER": "jobs.errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

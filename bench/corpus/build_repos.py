@@ -654,11 +654,14 @@ def plan_files(
     return files
 
 
+# The client copy of an IMMUTABLE_LIST method, which no job may report
+# because its Guava use does not change.
+CLIENT_UNCHANGED_METHOD = "valuesSnapshot"
 _CLIENT_NAMES = {
     guava.TO_STRING_HELPER: "asText",
     guava.FUTURES_TRANSFORM: "summarizeLater",
     guava.FIRST_NON_NULL: "{field}OrFallback",
-    guava.IMMUTABLE_LIST: "valuesSnapshot",
+    guava.IMMUTABLE_LIST: CLIENT_UNCHANGED_METHOD,
 }
 
 

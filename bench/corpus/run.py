@@ -33,6 +33,7 @@ from typing import Any
 
 from bench.corpus.build_repos import (
     CLIENT_TAG,
+    CLIENT_UNCHANGED_METHOD,
     DEFAULT_DEST,
     SMALL,
     BuiltRepository,
@@ -332,7 +333,7 @@ def run_job(figures: Figures, env: dict[str, str], var_dir: Path) -> None:
 def run_benchmark(
     *, size: CorpusSize, dest: Path, rebuild: bool, profile: bool, var_dir: Path
 ) -> Figures:
-    """Run every step and return the figures; raise BenchmarkError when a
+    """Run every step and return the figures, raising BenchmarkError when a
     step cannot go on."""
     figures = Figures(size=size)
     started = time.perf_counter()
@@ -368,9 +369,28 @@ def run_benchmark(
     return figures
 
 
+def client_methods_with_results(figures: Figures) -> set[tuple[str, str]]:
+    """Return the (path, method name) of every client method with a result."""
+    return {
+        (result["original"]["path"], result["original"]["method"])
+        for result in figures.results
+    }
+
+
 def find_problems(figures: Figures) -> list[str]:
     """List every expectation the run did not meet."""
     problems = []
+    originals = client_methods_with_results(figures)
+    if len(originals) < figures.size.client_copies:
+        problems.append(
+            f"{len(originals)} of the {figures.size.client_copies} client methods "
+            "copied from migrated corpus methods have results."
+        )
+    if any(name == CLIENT_UNCHANGED_METHOD for _, name in originals):
+        problems.append(
+            f"The job reported {CLIENT_UNCHANGED_METHOD}, whose Guava use does "
+            "not change between the clone and the upgraded version."
+        )
     first, second = figures.first.counts(), figures.second.counts()
     if first.get("failed"):
         problems.append(f"preparedata failed {first['failed']} versions.")
@@ -439,7 +459,7 @@ releases (seed {figures.size.seed}). The input was built by
 
 Each command ran in its own process. CPU time and peak RSS are that
 process's own (os.wait4). Other programs shared the machine, so the load
-average column tells how far the wall time is inflated.
+average column shows how far the wall time is inflated.
 
 | step | wall time | CPU time | peak RSS | load average at end | outcome |
 | --- | --- | --- | --- | --- | --- |
@@ -463,7 +483,7 @@ def _input_rows(figures: Figures) -> str:
 
 def _step_rows(figures: Figures) -> str:
     first, second = figures.first.counts(), figures.second.counts()
-    originals = {result["original"]["method"] for result in figures.results}
+    originals = client_methods_with_results(figures)
     projects = sorted(
         {Path(result["clone"]["project"]).name for result in figures.results}
     )
@@ -576,6 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", action="store_true", help="Keep the temporary VAR_DIR for inspection."
     )
     options = parser.parse_args(argv)
+
     size = SMALL if options.small else CorpusSize()
     var_dir = Path(tempfile.mkdtemp(prefix="corpus-bench-"))
     try:
@@ -589,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchmarkError as error:
         print(f"Benchmark failed: {error}\nVAR_DIR kept at {var_dir}", file=sys.stderr)
         return 1
+
     print_summary(figures)
     if options.profile:
         print_profile(var_dir / "preparedata.prof")

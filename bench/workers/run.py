@@ -116,9 +116,8 @@ def jdk_files(max_lines: int) -> list[tuple[str, bytes]]:
     """Read the java.util files of the JDK sources of at most `max_lines`
     lines, as (path, content) pairs.
 
-    Long files are left out because a component whose job and clone side
-    both contain java/util/Arrays.java (8,720 lines of near-identical
-    overloads) alone took 191 s on the 2-core machine the figures come from.
+    Long files are left out so that a few of them (java/util/Arrays.java has
+    8,720 lines) do not dominate the job's time.
     """
     with zipfile.ZipFile(JDK_SOURCES) as archive:
         names = sorted(

@@ -69,7 +69,9 @@ def test_create_job_names_each_missing_field(client):
         ("commit", "--upload-pack=evil", "not a valid commit"),
         ("commit", "main..other", "not a valid commit"),
         ("library", "guava", "group:artifact"),
-        ("target_version", "18.0", "equals the source version"),
+        ("target_version", "18.0", "same release"),
+        ("target_version", "18.0.0", "same release"),
+        ("target_version", "17.0", "older than the source version"),
     ],
 )
 def test_create_job_rejects_bad_field(client, field, value, expected):
@@ -174,3 +176,99 @@ def test_status_values_match_original_system():
         "FINISHED",
         "ERROR",
     ]
+
+
+def test_create_job_rejects_folder_that_is_not_git(client, tmp_path):
+    response = post_job(client, {**VALID_JOB, "source": str(tmp_path)})
+
+    assert response.status_code == 400
+    assert "not a git repository" in response.json()["fields"]["source"][0]
+
+
+def test_create_job_accepts_unicode_branch(client):
+    response = post_job(client, {**VALID_JOB, "commit": "ветка/v1"})
+
+    assert response.status_code == 201
+
+
+def test_create_job_without_trailing_slash(client):
+    response = client.post(
+        "/api/jobs", data=json.dumps(VALID_JOB), content_type="application/json"
+    )
+
+    assert response.status_code == 201
+
+
+def test_create_job_too_large_body_is_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = post_job(client, {**VALID_JOB, "padding": "x" * 2000})
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize("path", ["results", "events"])
+def test_job_actions_with_non_numeric_id_are_404(client, path):
+    response = client.get(f"/api/jobs/abc/{path}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_invalid_page_names_value(client, finished_job):
+    response = client.get(f"/api/jobs/{finished_job.pk}/results/?page=abc")
+
+    assert response.status_code == 404
+    assert "'abc'" in response.json()["message"]
+
+
+def test_job_page_of_failed_job_says_none_found(client):
+    job = Job.objects.create(
+        source="https://example.com/app.git",
+        commit="abc",
+        library="com.google.guava:guava",
+        source_version="18.0",
+        target_version="21.0",
+        status=Status.ERROR,
+        error="Clone failed.",
+    )
+
+    response = client.get(f"/jobs/{job.pk}/")
+
+    assert b"No migration examples were found" in response.content
+    assert b"Clone failed." in response.content
+
+
+def test_admin_add_job_queues_it(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/jobs/job/add/",
+            {
+                "source": VALID_JOB["source"],
+                "commit": "v1.0",
+                "library": "",
+                "source_version": "18.0",
+                "target_version": "21.0",
+            },
+        )
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert job.library == "com.google.guava:guava"
+    assert QueueMessage.objects.get().body == {"type": "initialize", "job_id": job.pk}
+
+
+def test_admin_add_job_rejects_bad_version(admin_client):
+    response = admin_client.post(
+        "/admin/jobs/job/add/",
+        {
+            "source": VALID_JOB["source"],
+            "commit": "v1.0",
+            "source_version": "18.0",
+            "target_version": "x y",
+        },
+    )
+
+    assert response.status_code == 200
+    assert Job.objects.count() == 0

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
+from jobs import services
 from jobs.models import Job, JobComponent, Result, Status
 from jobs.queue import DatabaseQueue
 from jobs.tests.conftest import pom
@@ -211,6 +212,7 @@ def test_job_without_matching_corpus_finishes_empty(client, corpus, user_reposit
     job = Job.objects.get(pk=job_id)
     assert job.status == Status.FINISHED
     assert job.components.count() == 0
+    assert "No corpus project has a release declaring" in job.notice
 
 
 def test_missing_commit_marks_job_error(client, corpus, user_repository):
@@ -231,7 +233,15 @@ def test_not_a_repository_marks_job_error_and_worker_goes_on(
     plain_folder = tmp_path / "plain"
     plain_folder.mkdir()
 
-    bad_id = create_job(client, str(plain_folder), "main")
+    # The API rejects such a folder, but it can stop being a repository
+    # between the request and the worker.
+    bad_id = services.create_job(
+        source=str(plain_folder),
+        commit="main",
+        library="com.google.guava:guava",
+        source_version="18.0",
+        target_version="21.0",
+    ).pk
     good_id = create_job(client, str(user.path), sha)
     run_worker()
 

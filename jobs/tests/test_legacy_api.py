@@ -110,3 +110,42 @@ def test_legacy_events_endpoint_streams(client, finished_job):
 
     content = b"".join(response.streaming_content).decode()
     assert '"job_status": "FINISHED"' in content
+
+
+@pytest.mark.parametrize("path", ["/job", "/job/"])
+def test_legacy_post_with_or_without_slash(client, path):
+    response = client.post(
+        path, data=json.dumps(LEGACY_JOB), content_type="application/json"
+    )
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_legacy_detail_with_or_without_slash(client, finished_job, suffix):
+    response = client.get(f"/job/{finished_job.pk}{suffix}")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/job/999999", "/job/abc"])
+def test_legacy_unknown_job_is_json_404(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_legacy_detail_rejects_post_with_405(client, finished_job):
+    response = client.post(f"/job/{finished_job.pk}")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+
+
+def test_legacy_post_too_large_is_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = post_legacy(client, {**LEGACY_JOB, "padding": "x" * 2000})
+
+    assert response.status_code == 413

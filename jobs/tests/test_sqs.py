@@ -276,3 +276,13 @@ def test_enqueue_sends_after_commit(sqs_queue_name, django_capture_on_commit_cal
     messages = SqsQueue().receive(wait_seconds=1)
 
     assert [message.body for message in messages] == [body]
+
+
+def test_send_oversized_batch_raises(sqs_queue_name):
+    queue = SqsQueue()
+
+    with pytest.raises(SqsError) as raised:
+        queue.send([{"type": "prepare", "padding": "a" * 1_100_000}])
+
+    assert sqs_queue_name in str(raised.value)
+    assert "BatchRequestTooLong" in str(raised.value)

@@ -3,10 +3,11 @@ import signal
 import threading
 
 import pytest
+from django.db import OperationalError
 
 from jobs.models import Job, QueueMessage, Status
 from jobs.queue import DatabaseQueue
-from jobs.worker import Worker
+from jobs.worker import QueueUnavailable, Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,3 +124,28 @@ def test_worker_stops_on_sigterm():
     worker.run()
 
     assert worker.stopping.is_set()
+
+
+class BrokenQueue(DatabaseQueue):
+    """A queue whose every receive fails, as a locked database would."""
+
+    def receive(self, **kwargs):
+        raise OperationalError("database is locked")
+
+
+def test_worker_survives_failed_receive(monkeypatch):
+    monkeypatch.setattr("jobs.worker.RECEIVE_RETRY_SECONDS", 0)
+    worker = Worker(queue=BrokenQueue(), wait_seconds=0)
+
+    handled = worker.poll_once()
+
+    assert handled == 0
+    assert worker.receive_failed
+
+
+def test_worker_stops_after_repeated_receive_failures(monkeypatch):
+    monkeypatch.setattr("jobs.worker.RECEIVE_RETRY_SECONDS", 0)
+    monkeypatch.setattr("jobs.worker.MAX_RECEIVE_FAILURES", 3)
+
+    with pytest.raises(QueueUnavailable, match="failed 3 times"):
+        Worker(queue=BrokenQueue(), wait_seconds=0).run(once=True)

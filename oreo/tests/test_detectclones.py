@@ -1,5 +1,6 @@
 import dataclasses
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -110,10 +111,45 @@ def test_detectclones_skips_missing_file(tmp_path, array_list_blocks):
     path = write_blocks(tmp_path / "v1.txt", blocks)
     missing = tmp_path / "missing.txt"
     lines, errors = run_command(str(missing), str(path))
-    assert f"Skipped {missing}" in errors
+    assert f"{missing}: reading failed" in errors
     assert len(lines) == 1
 
 
 def test_detectclones_rejects_only_missing_files(tmp_path):
-    with pytest.raises(CommandError, match="None of the metric files"):
+    with pytest.raises(CommandError, match="No metric file could be read"):
         run_command(str(tmp_path / "missing.txt"))
+
+
+def test_detectclones_skips_only_line_not_utf8(tmp_path, array_list_blocks):
+    copy = in_folder(array_list_blocks[:1], "v2")
+    path = write_blocks(tmp_path / "mixed.txt", array_list_blocks[:1])
+    with path.open("ab") as stream:
+        stream.write(b"caf\xe9 is not UTF-8\n")
+    with path.open("a") as stream:
+        write_metric_file(copy, stream)
+    lines, errors = run_command(str(path))
+    assert f"{path}:2: skipped invalid line: invalid UTF-8" in errors
+    assert lines == [expected_line(array_list_blocks[0], copy[0])]
+
+
+def test_detectclones_skips_negative_metric(tmp_path, array_list_blocks):
+    negative = dataclasses.replace(
+        array_list_blocks[0], metrics=(-1.0,) + array_list_blocks[0].metrics[1:]
+    )
+    path = write_blocks(tmp_path / "negative.txt", [negative])
+    _, errors = run_command(str(path))
+    assert f"{path}:1: skipped invalid line: metric COMP is '-1', negative" in errors
+
+
+def test_detectclones_missing_file_names_path(tmp_path, array_list_blocks):
+    path = write_blocks(tmp_path / "v1.txt", array_list_blocks[:1])
+    missing = tmp_path / "missing.txt"
+    _, errors = run_command(str(path), str(missing))
+    assert f"{missing}: reading failed: No such file or directory" in errors
+
+
+def test_detectclones_rejects_only_unreadable_files(tmp_path):
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    with pytest.raises(CommandError, match=re.escape("No metric file could be read (2 given)")):
+        run_command(str(folder), str(tmp_path / "missing.txt"))

@@ -142,10 +142,55 @@ def test_extractblocks_skips_file_name_not_utf8(project, tmp_path):
     assert "1 unreadable files" in stdout
 
 
-def test_extractblocks_rejects_missing_path(tmp_path):
+def test_extractblocks_goes_on_after_missing_path(project, tmp_path):
+    missing = tmp_path / "missing.java"
+    output = tmp_path / "out.metrics"
+    stdout, stderr = run_command("--output", str(output), str(project), str(missing))
+    assert f"{missing}: path not found; skipped" in stderr
+    assert "Wrote 3 blocks from 2 files" in stdout
+    assert len(read_blocks(output)) == 3
+
+
+def test_extractblocks_rejects_only_missing_paths(tmp_path):
     missing = tmp_path / "missing"
-    with pytest.raises(CommandError, match=f"Path not found: {missing}"):
+    with pytest.raises(CommandError, match="No input could be read"):
         run_command(str(missing), "--output", str(tmp_path / "out.txt"))
+
+
+def test_extractblocks_reports_missing_path_before_failing(tmp_path):
+    missing = tmp_path / "missing"
+    stderr = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "extractblocks",
+            str(missing),
+            "--output",
+            str(tmp_path / "out.txt"),
+            stdout=io.StringIO(),
+            stderr=stderr,
+        )
+    assert f"{missing}: path not found; skipped" in stderr.getvalue()
+
+
+def test_extractblocks_warns_on_file_not_java(project, tmp_path):
+    source = tmp_path / "Calculator.txt"
+    source.write_bytes(CALCULATOR)
+    output = tmp_path / "out.metrics"
+    stdout, stderr = run_command("--output", str(output), str(source))
+    assert f"{source}: warning: the file name does not end in .java" in stderr
+    assert [block.name for block in read_blocks(output)] == ["add"]
+
+
+def test_extractblocks_fails_when_no_file_readable(tmp_path):
+    # Opening a Unix socket as a file fails, even for root.
+    server = socket.socket(socket.AF_UNIX)
+    socket_path = tmp_path / "Socket.java"
+    try:
+        server.bind(str(socket_path))
+        with pytest.raises(CommandError, match="No input could be read"):
+            run_command(str(socket_path), "--output", str(tmp_path / "out.txt"))
+    finally:
+        server.close()
 
 
 def test_extractblocks_rejects_missing_output_folder(project, tmp_path):

@@ -236,6 +236,18 @@ BAD_LINES = {
         lambda: replace_part(good_line(), 1, ",".join(["1"] * 23 + ["x"])),
         "metric NSLTRL is 'x', not a number",
     ),
+    "metric_nan": (
+        lambda: replace_part(good_line(), 1, ",".join(["1"] * 23 + ["nan"])),
+        "metric NSLTRL is 'nan', not a finite number",
+    ),
+    "metric_infinite": (
+        lambda: replace_part(good_line(), 1, ",".join(["-inf"] + ["1"] * 23)),
+        "metric COMP is '-inf', not a finite number",
+    ),
+    "metric_negative": (
+        lambda: replace_part(good_line(), 1, ",".join(["1", "-2"] + ["1"] * 22)),
+        "metric NOS is '-2', negative",
+    ),
     "too_few_metrics": (
         lambda: replace_part(good_line(), 1, "1,2,3"),
         "expected 24 metrics, found 3",
@@ -302,3 +314,19 @@ def test_read_metric_file_reports_each_problem():
     assert len(blocks) == 1
     assert [p.line_number for p in problems] == [1, 3]
     assert isinstance(problems[0], MetricFileProblem)
+
+
+def test_read_metric_file_skips_line_not_utf8():
+    text = good_line() + "\n" + good_line().replace("load", "l\xe9", 3) + "\n"
+    lines = text.encode("utf-8") + good_line().encode("latin-1") + b"\xff\n"
+    blocks, problems = read_metric_file(io.BytesIO(lines))
+    assert len(blocks) == 2
+    assert [problem.line_number for problem in problems] == [3]
+    assert "invalid UTF-8 at byte" in problems[0].message
+
+
+def test_read_metric_file_decodes_byte_lines():
+    text = good_line().replace("Cache.java", "Caf\xe9.java", 1) + "\n"
+    blocks, problems = read_metric_file(io.BytesIO(text.encode("utf-8")))
+    assert problems == []
+    assert blocks[0].file == "src/main/java/Caf\xe9.java"

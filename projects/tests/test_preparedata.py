@@ -4,6 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from metrics.management.commands.preparedata import Command as PreparedataCommand
 from projects.models import Project, ProjectVersion
 from projects.tests.gitrepos import guava_user
 from projects.tests.test_services import needs_preparation
@@ -171,3 +172,49 @@ def test_preparedata_unknown_project_option(tmp_path):
 
     with pytest.raises(CommandError, match="No line of .* has source 'b'"):
         run_preparedata(path, "--project", "b")
+
+
+def test_preparedata_help_documents_library_version():
+    parser = PreparedataCommand().create_parser("manage.py", "preparedata")
+    help_text = " ".join(parser.format_help().split())
+
+    assert '"library_version": "<Maven version>"' in help_text
+    assert '"library_versions": {"<release version>": "<Maven version>"}' in help_text
+    assert "cannot be resolved inside the repository" in help_text
+
+
+def run_preparedata_failing(projects_file) -> str:
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="No repository could be read"):
+        call_command(
+            "preparedata",
+            "--projects",
+            str(projects_file),
+            stdout=io.StringIO(),
+            stderr=stderr,
+        )
+    return stderr.getvalue()
+
+
+@pytest.mark.django_db
+def test_preparedata_reports_invalid_library_version(tmp_path):
+    path = projects_file(
+        tmp_path / "p.jsonl",
+        json.dumps({"source": str(tmp_path / "vanished")}),
+        json.dumps({"source": "a", "library_version": "1..2"}),
+    )
+
+    stderr = run_preparedata_failing(path)
+
+    assert "p.jsonl:2: Invalid \"library_version\": Invalid version '1..2'" in stderr
+
+
+@pytest.mark.django_db
+def test_preparedata_goes_on_after_line_not_utf8(tmp_path):
+    path = tmp_path / "p.jsonl"
+    vanished = json.dumps({"source": str(tmp_path / "vanished")}).encode()
+    path.write_bytes(b'{"source": "caf\xe9"}\n' + vanished + b"\n")
+
+    stderr = run_preparedata_failing(path)
+
+    assert "p.jsonl:1: Invalid UTF-8" in stderr

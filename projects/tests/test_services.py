@@ -117,6 +117,86 @@ def test_read_projects_file_names_bad_field(tmp_path, line, field):
     assert field in problems[0]
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ({"source": "a", "library_version": "1..2"}, "Invalid version '1..2'"),
+        ({"source": "a", "library_version": "18 .0"}, "Invalid version '18 .0'"),
+        (
+            {"source": "a", "library_versions": {"1.0": "1..2"}},
+            "Invalid \"library_versions\" value for '1.0'",
+        ),
+        ({"source": "a", "library_versions": {"1.0": ""}}, "it is empty"),
+    ],
+)
+def test_read_projects_file_rejects_invalid_library_version(tmp_path, line, reason):
+    path = write_lines(
+        tmp_path / "p.jsonl", json.dumps({"source": "b"}), json.dumps(line)
+    )
+
+    specs, problems = read_projects_file(path)
+
+    assert [spec.source for spec in specs] == ["b"]
+    assert len(problems) == 1
+    assert f"{path}:2: " in problems[0]
+    assert reason in problems[0]
+
+
+def test_read_projects_file_keeps_valid_library_versions(tmp_path):
+    line = {
+        "source": "a",
+        "library_version": " 33.4.8-jre ",
+        "library_versions": {"1.0": "r09", "v2.0": "11.0-rc1"},
+    }
+    path = write_lines(tmp_path / "p.jsonl", json.dumps(line))
+
+    specs, problems = read_projects_file(path)
+
+    assert problems == []
+    assert specs[0].library_version == "33.4.8-jre"
+    assert specs[0].library_versions == {"1.0": "r09", "v2.0": "11.0-rc1"}
+
+
+def test_read_projects_file_source_not_string(tmp_path):
+    path = write_lines(tmp_path / "p.jsonl", json.dumps({"source": 42}))
+
+    _, problems = read_projects_file(path)
+
+    assert 'p.jsonl:1: Invalid "source" 42: it must be a string' in problems[0]
+
+
+def test_read_projects_file_skips_line_not_utf8(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b'{"source": "a"}\n{"source": "caf\xe9"}\n{"source": "b"}\n')
+
+    specs, problems = read_projects_file(path)
+
+    assert [spec.source for spec in specs] == ["a", "b"]
+    assert [spec.line_number for spec in specs] == [1, 3]
+    assert len(problems) == 1
+    assert f"{path}:2: Invalid UTF-8" in problems[0]
+
+
+def test_read_projects_file_accepts_byte_order_mark(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"source": "a"}\n')
+
+    specs, problems = read_projects_file(path)
+
+    assert problems == []
+    assert [spec.source for spec in specs] == ["a"]
+
+
+def test_read_projects_file_keeps_line_separator_in_string(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"source": "a\u2028b"}\n{"source": "c"}\n', encoding="utf-8")
+
+    specs, problems = read_projects_file(path)
+
+    assert problems == []
+    assert [spec.line_number for spec in specs] == [1, 2]
+
+
 def test_read_projects_file_skips_blank_and_comment(tmp_path):
     path = write_lines(
         tmp_path / "p.jsonl", "", "# dependents of Guava", json.dumps({"source": "a"})

@@ -76,3 +76,13 @@ def test_empty_variable_counts_as_unset():
     result = read_settings(MYSQL_HOST="", SQLITE_PATH="")
 
     assert result.stdout.split()[0] == "django.db.backends.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("API_PAGE_SIZE", "0"), ("GIT_TIMEOUT", "-1"), ("MYSQL_PORT", "70000")],
+)
+def test_out_of_range_variable_names_itself(name, value):
+    result = read_settings(**{name: value, "MYSQL_HOST": "127.0.0.1"})
+
+    assert f"Invalid value {value} for {name}: it must be" in result.stderr

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from jobs.worker import Worker
+from jobs.worker import QueueUnavailable, Worker
 
 
 class Command(BaseCommand):
@@ -27,5 +27,8 @@ class Command(BaseCommand):
         if wait is None:
             wait = 1 if once else 20
         worker = Worker(wait_seconds=wait)
-        handled = worker.run(once=once)
+        try:
+            handled = worker.run(once=once)
+        except QueueUnavailable as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"Handled {handled} messages.")

@@ -23,8 +23,19 @@ class Command(BaseCommand):
             "--projects",
             required=True,
             metavar="FILE",
-            help='Projects file: one JSON object a line, {"source": "<git URL '
-            'or local path>", "versions": ["1.0"]}; "versions" is optional.',
+            help='Projects file in UTF-8, one JSON object a line: {"source": '
+            '"<git URL or local path>", "versions": ["1.0"], "library_version": '
+            '"<Maven version>", "library_versions": {"<release version>": '
+            '"<Maven version>"}}. Only "source" is required. "versions" lists '
+            "the release versions to prepare (default: every release tag). "
+            '"library_version" is the declared library version to fall back on '
+            "when the build files at a tag declare the library but its version "
+            "cannot be resolved inside the repository, such as a version set "
+            'in a parent POM that is not in the repository. "library_versions" '
+            "gives that fallback per release version or tag and wins over "
+            '"library_version". Each fallback must be a valid Maven version, '
+            "such as 33.4.8-jre. Empty lines and lines starting with # are "
+            "ignored.",
         )
         parser.add_argument(
             "--library",

@@ -47,10 +47,15 @@ class Command(BaseCommand):
         readable = 0
         for path in paths:
             try:
-                with path.open(encoding="utf-8") as stream:
+                # Opened as bytes, so read_metric_file decodes each line on its
+                # own and a line that is not UTF-8 loses only that line.
+                with path.open("rb") as stream:
                     file_blocks, problems = read_metric_file(stream)
-            except (OSError, UnicodeDecodeError) as error:
-                self.stderr.write(f"Skipped {path}: cannot read it ({error}).")
+            except OSError as error:
+                self.stderr.write(
+                    f"{path}: reading failed: {error.strerror or error}; the file "
+                    "was skipped."
+                )
                 continue
             readable += 1
             for problem in problems:
@@ -61,7 +66,8 @@ class Command(BaseCommand):
             blocks.extend(file_blocks)
         if not readable:
             raise CommandError(
-                "None of the metric files could be read; check the paths."
+                f"No metric file could be read ({len(paths)} given); check the "
+                "paths in the errors above."
             )
         return blocks
 
