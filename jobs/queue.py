@@ -35,6 +35,11 @@ class ReceivedMessage:
     receive_count: int
 
 
+class QueueConfigurationError(Exception):
+    """The queue cannot be used until its settings or setup change, so
+    retrying is no use."""
+
+
 class Queue(Protocol):
     def send(self, bodies: list[dict]) -> None: ...
 

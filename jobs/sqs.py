@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
-from jobs.queue import ReceivedMessage
+from jobs.queue import QueueConfigurationError, ReceivedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class SqsError(Exception):
     """An SQS call that failed after its retries."""
 
 
-class QueueNotFoundError(SqsError):
+class QueueNotFoundError(SqsError, QueueConfigurationError):
     """The configured queue does not exist at the endpoint."""
 
 

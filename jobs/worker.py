@@ -17,11 +17,13 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 
 from jobs import queue as queues
 from jobs import services
-from jobs.queue import Queue, ReceivedMessage
+from jobs.queue import Queue, QueueConfigurationError, ReceivedMessage
 
 logger = logging.getLogger(__name__)
 
 RECEIVE_RETRY_SECONDS = 2.0
+# Seconds a message waits after a database error before it is tried again.
+DATABASE_RETRY_SECONDS = 30
 # Consecutive failed receives after which the worker stops, so a worker
 # with wrong settings exits instead of logging errors forever.
 MAX_RECEIVE_FAILURES = 30
@@ -90,6 +92,8 @@ class Worker:
         wait = 1 if self.stopping.is_set() else self.wait_seconds
         try:
             messages = self.queue.receive(max_messages=1, wait_seconds=wait)
+        except QueueConfigurationError as error:
+            raise QueueUnavailable(str(error)) from error
         except Exception:
             logger.exception("Receiving from the queue failed; retrying")
             self.receive_failed = True
@@ -111,8 +115,10 @@ class Worker:
                 f"Gave up after {message.receive_count - 1} deliveries of the "
                 f"{kind} message; see the worker logs for the earlier failures."
             )
-            _record_failure(body, reason)
-            self.queue.delete(message)
+            # Without a recorded failure the message stays, or its component
+            # would wait for ever; it comes back after the visibility timeout.
+            if _record_failure(body, reason):
+                self._delete(message)
             return
 
         handler = _HANDLERS.get(kind)
@@ -123,7 +129,7 @@ class Worker:
                 kind,
                 message.body,
             )
-            self.queue.delete(message)
+            self._delete(message)
             return
 
         with _Heartbeat(self.queue, message, self.visibility_timeout):
@@ -131,25 +137,48 @@ class Worker:
                 handler(body)
             except (OperationalError, InterfaceError):
                 logger.exception(
-                    "Database error on message %s %s; it will be retried",
+                    "Database error on message %s %s; retrying in %d s",
                     message.message_id,
                     body,
+                    DATABASE_RETRY_SECONDS,
                 )
                 _close_all_connections()
-                self.queue.release(message)
+                self._retry_later(message)
                 return
             except _expected_errors() as error:
-                _record_failure(body, str(error))
+                recorded = _record_failure(body, str(error))
             except Exception as error:
                 logger.exception(
                     "Failed to handle message %s %s", message.message_id, body
                 )
-                _record_failure(
+                recorded = _record_failure(
                     body,
                     f"Internal error: {type(error).__name__}: {error}. "
                     "See the worker log for the traceback.",
                 )
-        self.queue.delete(message)
+            else:
+                recorded = True
+        if recorded:
+            self._delete(message)
+
+    def _delete(self, message: ReceivedMessage) -> None:
+        """Delete a handled message. A failed delete only means it comes back
+        later, which the handlers allow."""
+        try:
+            self.queue.delete(message)
+        except Exception:
+            logger.exception("Could not delete message %s", message.message_id)
+
+    def _retry_later(self, message: ReceivedMessage) -> None:
+        """Hide the message for a while, so an outage does not use up its
+        deliveries within seconds."""
+        try:
+            self.queue.extend(message, seconds=DATABASE_RETRY_SECONDS)
+        except Exception:
+            logger.exception(
+                "Could not delay message %s; it returns after the visibility timeout",
+                message.message_id,
+            )
 
 
 def _handle_initialize(body: dict) -> None:
@@ -173,8 +202,12 @@ _HANDLERS: dict[str, Callable[[dict], None]] = {
 }
 
 
-def _record_failure(body: dict, reason: str) -> None:
-    """Store a failure on the job or component the message is about."""
+def _record_failure(body: dict, reason: str) -> bool:
+    """Store a failure on the job or component the message is about.
+
+    Returns False when the database could not be written, so the message
+    must stay on the queue.
+    """
     kind = body.get("type")
     try:
         if kind == queues.INITIALIZE:
@@ -185,8 +218,13 @@ def _record_failure(body: dict, reason: str) -> None:
             )
         else:
             logger.error("Message %s failed: %s", body, reason)
-    except (KeyError, TypeError, ValueError, DatabaseError):
+    except (KeyError, TypeError, ValueError):
+        logger.exception("Message %s names no valid job or component", body)
+    except DatabaseError:
         logger.exception("Could not record the failure of message %s", body)
+        _close_all_connections()
+        return False
+    return True
 
 
 class _Heartbeat:

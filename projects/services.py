@@ -163,7 +163,7 @@ def _parse_source(source: object) -> str:
 
 
 def _parse_library_version(library_version: object) -> str:
-    """Check the fallback library version; an empty string means none."""
+    """Check the fallback library version. An empty string means none."""
     if not isinstance(library_version, str):
         raise ValueError('Invalid "library_version": expected a string.')
     library_version = library_version.strip()

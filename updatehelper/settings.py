@@ -187,7 +187,8 @@ SQS_VISIBILITY_TIMEOUT = read_env(
     "SQS_VISIBILITY_TIMEOUT", int, 1800, minimum=0, maximum=43200
 )
 SQS_DEAD_LETTER_QUEUE_NAME = read_env("SQS_DEAD_LETTER_QUEUE_NAME", str, "")
-# A message received this many times marks its job or component ERROR.
+# A message delivered more than this many times marks its job or component
+# ERROR and is deleted.
 QUEUE_MAX_RECEIVES = read_env("QUEUE_MAX_RECEIVES", int, 5, minimum=1)
 # Seconds before a message claimed from the database queue can be claimed
 # again, when its worker died without deleting it.

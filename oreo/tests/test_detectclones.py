@@ -151,5 +151,7 @@ def test_detectclones_missing_file_names_path(tmp_path, array_list_blocks):
 def test_detectclones_rejects_only_unreadable_files(tmp_path):
     folder = tmp_path / "folder.txt"
     folder.mkdir()
-    with pytest.raises(CommandError, match=re.escape("No metric file could be read (2 given)")):
+    with pytest.raises(
+        CommandError, match=re.escape("No metric file could be read (2 given)")
+    ):
         run_command(str(folder), str(tmp_path / "missing.txt"))

@@ -153,7 +153,7 @@ def test_extractblocks_goes_on_after_missing_path(project, tmp_path):
 
 def test_extractblocks_rejects_only_missing_paths(tmp_path):
     missing = tmp_path / "missing"
-    with pytest.raises(CommandError, match="No input could be read"):
+    with pytest.raises(CommandError, match="so no input could be read"):
         run_command(str(missing), "--output", str(tmp_path / "out.txt"))
 
 

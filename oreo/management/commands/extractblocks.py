@@ -38,12 +38,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         paths = [Path(path) for path in options["paths"]]
-        missing = [str(path) for path in paths if not path.exists()]
-        if missing:
-            raise CommandError(
-                f"Path not found: {', '.join(missing)}. Give existing Java "
-                "files or folders."
-            )
         output = Path(options["output"])
         if not output.parent.is_dir():
             raise CommandError(
@@ -51,9 +45,14 @@ class Command(BaseCommand):
                 "it or choose another output file."
             )
 
-        files = find_java_files(paths)
+        files, problems = find_java_files(paths)
+        for problem in problems:
+            self.stderr.write(problem)
         if not files:
-            raise CommandError(f"No .java file found in {', '.join(map(str, paths))}.")
+            raise CommandError(
+                f"No .java file found in {', '.join(map(_printable, paths))}, "
+                "so no input could be read. Give existing Java files or folders."
+            )
         try:
             with output.open("w", encoding="utf-8", newline="\n") as stream:
                 summary = self._extract_all(files, stream)
@@ -66,6 +65,11 @@ class Command(BaseCommand):
             f"{summary.files_with_syntax_errors} files, {summary.unreadable} "
             f"unreadable files, {summary.not_utf8} files not in UTF-8."
         )
+        if not summary.files:
+            raise CommandError(
+                f"No input could be read: all {len(files)} Java files were "
+                "unreadable; see the errors above."
+            )
 
     def _extract_all(self, files: list[JavaFile], stream) -> "_Summary":
         summary = _Summary()
