@@ -7,7 +7,7 @@ VENV := .venv
 # requirements.txt is newer.
 REQUIREMENTS_STAMP := $(VENV)/.requirements-installed
 
-.PHONY: venv demo test
+.PHONY: venv demo demo-aws test
 
 venv: $(REQUIREMENTS_STAMP)
 
@@ -22,6 +22,10 @@ $(REQUIREMENTS_STAMP): requirements.txt | $(VENV)/bin/python
 
 demo: venv
 	$(VENV)/bin/python -m demo.run
+
+# The same demo through S3 and SQS, served by a local moto server.
+demo-aws: venv
+	scripts/demo-aws
 
 # The parser tests and benchmarks read the JDK sources that openjdk-17-source
 # installs.

@@ -1,6 +1,5 @@
 """Read stored metric files and source archives."""
 
-import io
 import logging
 import zipfile
 from typing import IO
@@ -22,9 +21,10 @@ def load_blocks(name: str) -> list[Block]:
 
     Lines that cannot be parsed are logged and left out.
     """
-    stored = _open_stored(name)
-    with stored, io.TextIOWrapper(stored, encoding="utf-8") as stream:
-        blocks, problems = read_metric_file(stream)
+    # The binary stream is decoded line by line, so a line of invalid UTF-8
+    # loses only itself.
+    with _open_stored(name) as stored:
+        blocks, problems = read_metric_file(stored)
     if problems:
         logger.warning(
             "Left out %d unreadable lines of %s; first: %s",

@@ -136,10 +136,15 @@ if MYSQL_HOST:
         }
     }
 else:
+    SQLITE_PATH = Path(
+        read_env("SQLITE_PATH", str, str(VAR_DIR / "updatehelper.sqlite3"))
+    )
+    # SQLite creates the file but not its folder.
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": read_env("SQLITE_PATH", str, str(VAR_DIR / "updatehelper.sqlite3")),
+            "NAME": str(SQLITE_PATH),
             # Writers take the lock when their transaction starts, so two
             # workers wait for each other instead of failing to upgrade a
             # read lock; WAL lets readers go on meanwhile.
