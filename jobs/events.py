@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
-# NOTE: each open stream holds a server thread; a deployment with many
+# NOTE: each open stream keeps a server thread busy. A deployment with many
 # watching clients needs an async server or a larger thread pool.
 MAX_STREAM_SECONDS = 3600.0
 RESULTS_PER_EVENT = 100

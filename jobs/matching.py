@@ -2,8 +2,8 @@
 
 A triplet is a method of the client (the original), a clone of it in the
 project's last version on the source library version, and that same method
-in the project's first version on the target version, where its code
-really changed and uses the library.
+in the project's first version on the target version. A triplet is kept only
+where the code really changed and uses the library.
 """
 
 import difflib

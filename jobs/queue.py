@@ -79,7 +79,7 @@ class DatabaseQueue:
             QueueMessage(body=body, visible_at=now) for body in bodies
         )
 
-    # Longest wait of one receive call. Polling the table is cheap, and a
+    # Maximum wait of one receive call. Polling the table is cheap, and a
     # short wait lets a stopping worker exit within seconds.
     max_wait_seconds = 2
 

@@ -1,8 +1,8 @@
 """Writes for jobs: creating a job and the worker's message handlers.
 
 Every handler is safe to run twice, because the queue may deliver a message
-again when a worker dies or is slow: a handler checks the status it starts
-from under a row lock, and replaces (never appends) what it writes.
+again when a worker dies or is slow. A handler checks the status it starts
+from under a row lock, and it replaces (never appends) what it writes.
 """
 
 import logging
@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 
 class JobInputError(Exception):
-    """A job's repository or commit cannot be used; the message says why."""
+    """Raised when a job's repository or commit cannot be used. The message
+    gives the reason."""
 
 
 def create_job(

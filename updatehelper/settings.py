@@ -201,7 +201,7 @@ DB_QUEUE_VISIBILITY_TIMEOUT = read_env(
     "DB_QUEUE_VISIBILITY_TIMEOUT", int, 1800, minimum=1
 )
 
-# Where repositories are cloned and checked out.
+# Folder for clones of corpus and client repositories.
 REPOSITORIES_DIR = Path(read_env("REPOSITORIES_DIR", str, str(VAR_DIR / "repos")))
 # Whether a job's `source` may be a path on the worker's disk. Off in
 # production, where a client could otherwise read any repository the
