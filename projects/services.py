@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from jobs.queue import get_queue
 from metrics.services import TreeExtraction, extract_tree, store_extraction
 from oreo.extract import EXTRACTOR_VERSION
 from projects.git import (
@@ -80,6 +81,7 @@ class ProjectOutcome:
     skipped: int = 0
     reused: int = 0
     failed: int = 0
+    queued: int = 0
 
 
 def read_projects_file(
@@ -310,12 +312,7 @@ def prepare_project(
 ) -> ProjectOutcome:
     """Prepare the requested release versions of one project, going on
     after a version fails, and return the counts. `report` receives one
-    progress line per version.
-
-    NOTE: versions are checked out in the shared clone under
-    settings.REPOSITORIES_DIR, so two preparedata runs must not prepare the
-    same project at the same time.
-    """
+    progress line per version."""
     project = get_project(source=spec.source)
     outcome = ProjectOutcome(project=project)
     try:
@@ -372,6 +369,91 @@ def prepare_project(
     return outcome
 
 
+def enqueue_project(
+    *,
+    spec: ProjectSpec,
+    library: str,
+    reextract: bool = False,
+    report: Callable[[str], None] = lambda line: None,
+) -> ProjectOutcome:
+    """Queue one `prepare` message per release version of a project that
+    still needs preparing, for any `runjobs` worker to handle."""
+    project = get_project(source=spec.source)
+    outcome = ProjectOutcome(project=project)
+    try:
+        repo_dir = clone_or_fetch(spec.source)
+        tags = list_tags(repo_dir)
+    except GitError as error:
+        _record_project_error(project, str(error))
+        report(f"{project.name}: {error}")
+        return outcome
+    outcome.read = True
+
+    selected, missing = select_tags(tags, versions=spec.versions)
+    for version in missing:
+        report(f"{project.name} {version}: no tag for this version; not queued.")
+        outcome.failed += 1
+
+    done = {
+        version.tag
+        for version in ProjectVersion.objects.filter(project=project, library=library)
+        if _is_done(version, reextract, EXTRACTOR_VERSION)
+    }
+    bodies = []
+    for tag in selected:
+        if tag in done:
+            outcome.reused += 1
+            continue
+        fallback_version, key = _fallback_for_tag(spec, tag)
+        bodies.append(
+            {
+                "type": "prepare",
+                "source": spec.source,
+                "tag": tag,
+                "library": library,
+                "fallback_version": fallback_version,
+                "fallback_source": _fallback_source(spec, key),
+                "reextract": reextract,
+            }
+        )
+    get_queue().send(bodies)
+    outcome.queued = len(bodies)
+    report(
+        f"{project.name}: queued {len(bodies)} versions, {outcome.reused} already done."
+    )
+    return outcome
+
+
+def prepare_from_message(body: dict) -> VersionOutcome:
+    """Prepare the project version a `prepare` message names.
+
+    Safe to run twice: a version already prepared is returned unchanged.
+    """
+    try:
+        source, tag, library = body["source"], body["tag"], body["library"]
+    except KeyError as error:
+        raise PreparationError(
+            f"Invalid prepare message {body}: {error} is missing."
+        ) from error
+    project = get_project(source=source)
+    outcome = prepare_version(
+        project=project,
+        tag=tag,
+        library=library,
+        fallback_version=body.get("fallback_version", ""),
+        fallback_source=body.get("fallback_source", ""),
+        reextract=bool(body.get("reextract", False)),
+    )
+    logger.info(
+        "Prepared project %s (%s) tag %s from the queue: %s",
+        project.id,
+        project.name,
+        tag,
+        describe_outcome(outcome),
+    )
+    return outcome
+
+
 def describe_outcome(outcome: VersionOutcome) -> str:
     """Describe a prepared version in a few words for the progress line."""
     version = outcome.version
@@ -393,18 +475,27 @@ def _prepare_spec_version(
     repo_dir: Path,
     reextract: bool,
 ) -> VersionOutcome:
-    fallback_version, key = spec.fallback_version(str(version_from_tag(tag) or tag))
-    if not fallback_version:
-        fallback_version, key = spec.fallback_version(tag)
+    fallback_version, key = _fallback_for_tag(spec, tag)
     return prepare_version(
         project=project,
         tag=tag,
         library=library,
         repo_dir=repo_dir,
         fallback_version=fallback_version,
-        fallback_source=f"projects file, line {spec.line_number}, {key}" if key else "",
+        fallback_source=_fallback_source(spec, key),
         reextract=reextract,
     )
+
+
+def _fallback_for_tag(spec: ProjectSpec, tag: str) -> tuple[str, str]:
+    fallback_version, key = spec.fallback_version(str(version_from_tag(tag) or tag))
+    if not fallback_version:
+        fallback_version, key = spec.fallback_version(tag)
+    return fallback_version, key
+
+
+def _fallback_source(spec: ProjectSpec, key: str) -> str:
+    return f"projects file, line {spec.line_number}, {key}" if key else ""
 
 
 def _is_done(version: ProjectVersion, reextract: bool, extractor_version: str) -> bool:

@@ -218,3 +218,48 @@ def test_preparedata_goes_on_after_line_not_utf8(tmp_path):
     stderr = run_preparedata_failing(path)
 
     assert "p.jsonl:1: Invalid UTF-8" in stderr
+
+
+@needs_preparation
+@pytest.mark.django_db(transaction=True)
+def test_preparedata_enqueue_lets_worker_prepare(two_projects, tmp_path, storage_dir):
+    from jobs.models import QueueMessage
+    from jobs.queue import DatabaseQueue
+    from jobs.worker import Worker
+
+    first, _ = two_projects
+    path = projects_file(
+        tmp_path / "projects.jsonl", json.dumps({"source": str(first.path)})
+    )
+
+    stdout, _ = run_preparedata(path, "--enqueue")
+    queued = list(QueueMessage.objects.values_list("body", flat=True))
+    Worker(queue=DatabaseQueue(), wait_seconds=0).run(once=True)
+    second_stdout, _ = run_preparedata(path, "--enqueue")
+
+    assert "queued 2 versions" in stdout
+    assert [body["tag"] for body in queued] == ["v1.0", "v1.1"]
+    assert all(body["type"] == "prepare" for body in queued)
+    statuses = sorted(ProjectVersion.objects.values_list("tag", "status"))
+    assert statuses == [("v1.0", "PREPARED"), ("v1.1", "PREPARED")]
+    assert "queued 0 versions, 2 already done" in second_stdout
+
+
+@needs_preparation
+@pytest.mark.django_db(transaction=True)
+def test_prepare_message_twice_prepares_once(two_projects, storage_dir):
+    from projects.services import prepare_from_message
+
+    first, _ = two_projects
+    body = {
+        "type": "prepare",
+        "source": str(first.path),
+        "tag": "v1.0",
+        "library": "com.google.guava:guava",
+    }
+
+    prepare_from_message(body)
+    second = prepare_from_message(body)
+
+    assert second.reused
+    assert ProjectVersion.objects.filter(tag="v1.0").count() == 1

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from projects.services import (
     ProjectOutcome,
     ProjectsFileError,
+    enqueue_project,
     prepare_projects,
     read_projects_file,
 )
@@ -51,6 +52,12 @@ class Command(BaseCommand):
             help="Prepare only the line of the projects file with this source.",
         )
         parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue one message per version instead of preparing here, so "
+            "any running `runjobs` worker prepares it.",
+        )
+        parser.add_argument(
             "--reextract",
             action="store_true",
             help="Redo versions prepared by an older extractor version.",
@@ -83,13 +90,29 @@ class Command(BaseCommand):
                 "empty or invalid."
             )
 
-        outcomes = prepare_projects(
-            specs=specs,
-            library=library,
-            reextract=options["reextract"],
-            report=self.stdout.write,
-        )
-        self.stdout.write(summarize(outcomes, invalid_lines=len(problems)))
+        if options["enqueue"]:
+            outcomes = [
+                enqueue_project(
+                    spec=spec,
+                    library=library,
+                    reextract=options["reextract"],
+                    report=self.stdout.write,
+                )
+                for spec in specs
+            ]
+            queued = sum(outcome.queued for outcome in outcomes)
+            self.stdout.write(
+                f"Done: queued {queued} versions of {len(outcomes)} projects "
+                "for the runjobs workers."
+            )
+        else:
+            outcomes = prepare_projects(
+                specs=specs,
+                library=library,
+                reextract=options["reextract"],
+                report=self.stdout.write,
+            )
+            self.stdout.write(summarize(outcomes, invalid_lines=len(problems)))
         if not any(outcome.read for outcome in outcomes):
             raise CommandError(
                 "No repository could be read. Check the sources in the projects "
