@@ -315,12 +315,8 @@ def prepare_project(
     progress line per version."""
     project = get_project(source=spec.source)
     outcome = ProjectOutcome(project=project)
-    try:
-        repo_dir = clone_or_fetch(spec.source)
-        tags = list_tags(repo_dir)
-    except GitError as error:
-        _record_project_error(project, str(error))
-        report(f"{project.name}: {error}")
+    repo_dir, tags = _fetch_tags(project, spec, report)
+    if repo_dir is None:
         return outcome
     outcome.read = True
 
@@ -369,6 +365,20 @@ def prepare_project(
     return outcome
 
 
+def _fetch_tags(
+    project: Project, spec: ProjectSpec, report: Callable[[str], None]
+) -> tuple[Path | None, list[str]]:
+    """Clone or fetch a project and list its tags; on failure record and
+    report the error and return no folder."""
+    try:
+        repo_dir = clone_or_fetch(spec.source)
+        return repo_dir, list_tags(repo_dir)
+    except GitError as error:
+        _record_project_error(project, str(error))
+        report(f"{project.name}: {error}")
+        return None, []
+
+
 def enqueue_project(
     *,
     spec: ProjectSpec,
@@ -380,12 +390,8 @@ def enqueue_project(
     still needs preparing, for any `runjobs` worker to handle."""
     project = get_project(source=spec.source)
     outcome = ProjectOutcome(project=project)
-    try:
-        repo_dir = clone_or_fetch(spec.source)
-        tags = list_tags(repo_dir)
-    except GitError as error:
-        _record_project_error(project, str(error))
-        report(f"{project.name}: {error}")
+    repo_dir, tags = _fetch_tags(project, spec, report)
+    if repo_dir is None:
         return outcome
     outcome.read = True
 
