@@ -31,7 +31,7 @@ from demo.corpus import CorpusError, build_corpus
 from demo.specs import CORPUS_PROJECTS, USER_APP
 
 USER_COMMIT = USER_APP.releases[-1].tag
-SOURCE_VERSION = "18.0"
+SOURCE_VERSION = "16.0"
 TARGET_VERSION = "21.0"
 SERVER_START_TIMEOUT_SECONDS = 60
 SERVER_STOP_TIMEOUT_SECONDS = 10

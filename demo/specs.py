@@ -1,19 +1,16 @@
 """Java projects of the demo corpus, their releases and the Guava version of each.
 
-Every corpus project starts on Guava 18 and moves to Guava 21 or later, and
-the move rewrites the Guava 18 APIs that Guava 21 deprecated or removed
+Every corpus project starts on Guava 16 and moves to Guava 21 or later, and
+the move rewrites the Guava 16 APIs that Guava 21 deprecated or removed
 (`Objects.toStringHelper`, `Objects.firstNonNull`, `Iterators.emptyIterator`,
 the two-argument `Futures.transform`, `Files.toString`, Stopwatch
-constructors). Each project also has methods that use Guava but do not change,
-and methods without Guava that do change, so a demo job shows which ones are
-reported. The user project is on Guava 18 and has methods like the corpus's
-Guava 18 methods, written with other names and small statement changes.
-
-NOTE: `new Stopwatch()` was removed in Guava 17, so the Guava 18 releases here
-would not compile against Guava 18. The corpus only has to parse, and the
-constructor makes the Stopwatch migration easy to see.
+constructors). Guava 16 is the last release before 17 removed the Stopwatch
+constructors, so the old code is valid against the version it declares.
+Each project also has methods that use Guava but do not change, and methods
+without Guava that do change, so a demo job shows which ones are reported.
+The user project is on Guava 16 and has methods like the corpus's Guava 16
+methods, written with other names and small statement changes.
 """
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,7 +19,7 @@ from enum import Enum
 class PomStyle(Enum):
     """Style of the Guava version declaration in a project's pom.xml."""
 
-    DIRECT = "direct"  # <version>18.0</version> in the dependency
+    DIRECT = "direct"  # <version>16.0</version> in the dependency
     PROPERTY = "property"  # <version>${guava.version}</version> and a property
     PARENT = "parent"  # a parent pom with modules and dependencyManagement
 
@@ -71,7 +68,7 @@ def migrate(path: str, *replacements: tuple[str, str]) -> tuple[Edit, ...]:
     return tuple(Edit(path=path, old=old, new=new) for old, new in replacements)
 
 
-# Replacements that every Guava 18 to 21 migration below uses.
+# Replacements that every Guava 16 to 21 migration below uses.
 TO_STRING_HELPER = ("Objects.toStringHelper(", "MoreObjects.toStringHelper(")
 FIRST_NON_NULL = ("Objects.firstNonNull(", "MoreObjects.firstNonNull(")
 EMPTY_ITERATOR = ("Iterators.emptyIterator()", "Collections.emptyIterator()")
@@ -237,10 +234,10 @@ INVENTORY_SERVICE = ProjectSpec(
         INVENTORY_REPORT: INVENTORY_REPORT_JAVA,
     },
     releases=(
-        Release(tag="v1.0", guava_version="18.0", date="2016-03-01T10:00:00+00:00"),
+        Release(tag="v1.0", guava_version="16.0", date="2016-03-01T10:00:00+00:00"),
         Release(
             tag="v1.1",
-            guava_version="18.0",
+            guava_version="16.0",
             date="2016-06-14T10:00:00+00:00",
             edits=migrate(
                 INVENTORY_ITEM,
@@ -405,10 +402,10 @@ REQUEST_TIMER = ProjectSpec(
     pom_style=PomStyle.PROPERTY,
     files={TIMER: TIMER_JAVA, CACHE: CACHE_JAVA},
     releases=(
-        Release(tag="1.0", guava_version="18.0", date="2015-11-02T09:30:00+00:00"),
+        Release(tag="1.0", guava_version="16.0", date="2015-11-02T09:30:00+00:00"),
         Release(
             tag="1.1",
-            guava_version="18.0",
+            guava_version="16.0",
             date="2016-01-18T09:30:00+00:00",
             edits=migrate(TIMER, ('"." + (rest / 100) + " s"', '"." + rest + " s"')),
         ),
@@ -524,7 +521,7 @@ ORDER_PIPELINE = ProjectSpec(
     module="pipeline-core",
     files={PIPELINE: PIPELINE_JAVA},
     releases=(
-        Release(tag="v1.0", guava_version="18.0", date="2016-05-10T14:00:00+00:00"),
+        Release(tag="v1.0", guava_version="16.0", date="2016-05-10T14:00:00+00:00"),
         Release(
             tag="v2.0",
             guava_version="21.0",
@@ -654,10 +651,10 @@ CONFIG_LOADER = ProjectSpec(
     pom_style=PomStyle.PROPERTY,
     files={LOADER: LOADER_JAVA, KEYS: KEYS_JAVA},
     releases=(
-        Release(tag="v1.0", guava_version="18.0", date="2016-02-08T08:15:00+00:00"),
+        Release(tag="v1.0", guava_version="16.0", date="2016-02-08T08:15:00+00:00"),
         Release(
             tag="v1.1",
-            guava_version="18.0",
+            guava_version="16.0",
             date="2016-08-22T08:15:00+00:00",
             edits=migrate(
                 LOADER, ('normalized.equals("1")', 'normalized.equals("on")')
@@ -799,7 +796,7 @@ SHIPPING_TRACKER = ProjectSpec(
     pom_style=PomStyle.DIRECT,
     files={SHIPMENT: SHIPMENT_JAVA, TRACKING: TRACKING_JAVA},
     releases=(
-        Release(tag="v1.0", guava_version="18.0", date="2016-04-11T16:45:00+00:00"),
+        Release(tag="v1.0", guava_version="16.0", date="2016-04-11T16:45:00+00:00"),
         Release(
             tag="v1.1",
             guava_version="19.0",
@@ -842,7 +839,7 @@ SHIPPING_TRACKER = ProjectSpec(
 )
 
 
-# --- user-app: the project a demo job migrates, on Guava 18 ---
+# --- user-app: the project a demo job migrates, on Guava 16 ---
 
 CUSTOMER = "src/main/java/com/acme/shop/Customer.java"
 CHECKOUT = "src/main/java/com/acme/shop/CheckoutService.java"
@@ -1061,7 +1058,7 @@ USER_APP = ProjectSpec(
         HISTORY: HISTORY_JAVA,
     },
     releases=(
-        Release(tag="v0.9", guava_version="18.0", date="2018-03-05T12:00:00+00:00"),
+        Release(tag="v0.9", guava_version="16.0", date="2018-03-05T12:00:00+00:00"),
     ),
 )
 

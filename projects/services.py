@@ -21,7 +21,7 @@ from projects.git import (
     redact_source,
 )
 from projects.models import Project, ProjectVersion, SourceFile
-from projects.snapshot import export_commit
+from projects.snapshot import export_commit, resolve_commit
 from versions.buildfiles import read_declared_version
 from versions.maven import InvalidVersion, parse_version
 from versions.tags import order_tags, version_from_tag
@@ -262,7 +262,11 @@ def prepare_version(
             "status_reason": UNFINISHED_REASON,
         },
     )
-    if not created and _is_done(version, reextract, EXTRACTOR_VERSION):
+    if (
+        not created
+        and _is_done(version, reextract, EXTRACTOR_VERSION)
+        and _tag_unchanged(version, repo_dir)
+    ):
         return VersionOutcome(version=version, reused=True)
 
     try:
@@ -404,6 +408,7 @@ def enqueue_project(
         version.tag
         for version in ProjectVersion.objects.filter(project=project, library=library)
         if _is_done(version, reextract, EXTRACTOR_VERSION)
+        and _tag_unchanged(version, repo_dir)
     }
     bodies = []
     for tag in selected:
@@ -502,6 +507,18 @@ def _fallback_for_tag(spec: ProjectSpec, tag: str) -> tuple[str, str]:
 
 def _fallback_source(spec: ProjectSpec, key: str) -> str:
     return f"projects file, line {spec.line_number}, {key}" if key else ""
+
+
+def _tag_unchanged(version: ProjectVersion, repo_dir: Path | None) -> bool:
+    """Return False when the tag now names another commit than the one
+    prepared (a moved tag), so the version is prepared again. Without a
+    clone at hand the tag is taken as unchanged."""
+    if repo_dir is None or not version.commit:
+        return True
+    try:
+        return resolve_commit(repo_dir, version.tag) == version.commit
+    except GitError:
+        return True
 
 
 def _is_done(version: ProjectVersion, reextract: bool, extractor_version: str) -> bool:

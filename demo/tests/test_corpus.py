@@ -21,7 +21,7 @@ from demo.specs import CORPUS_PROJECTS, USER_APP, Edit, Release
 
 ALL_PROJECTS = (*CORPUS_PROJECTS, USER_APP)
 POM_NAMESPACE = {"m": "http://maven.apache.org/POM/4.0.0"}
-# Guava 18 calls that the corpus rewrites for Guava 21.
+# Guava 16 calls that the corpus rewrites for Guava 21.
 REMOVED_APIS = (
     "Objects.toStringHelper(",
     "Objects.firstNonNull(",
@@ -139,7 +139,7 @@ def test_java_files_parse_without_syntax_errors(repos, spec, release):
 @pytest.mark.parametrize("spec", CORPUS_PROJECTS, ids=lambda spec: spec.name)
 def test_guava_21_release_rewrites_guava_18_calls(repos, spec):
     repository = repos / spec.name
-    old_tag = [r.tag for r in spec.releases if r.guava_version == "18.0"][-1]
+    old_tag = [r.tag for r in spec.releases if r.guava_version == "16.0"][-1]
     new_tag = next(r.tag for r in spec.releases if r.guava_version == "21.0")
     diff = git(repository, "diff", old_tag, new_tag, "--", "*.java").splitlines()
     removed = [
@@ -148,7 +148,7 @@ def test_guava_21_release_rewrites_guava_18_calls(repos, spec):
         if line.startswith("-") and any(f" {api}" in line for api in REMOVED_APIS)
     ]
 
-    assert removed, f"{spec.name}: no Guava 18 call changed from {old_tag} to {new_tag}"
+    assert removed, f"{spec.name}: no Guava 16 call changed from {old_tag} to {new_tag}"
 
 
 @pytest.mark.parametrize("spec", CORPUS_PROJECTS, ids=lambda spec: spec.name)

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from metrics.management.commands.preparedata import Command as PreparedataCommand
 from projects.models import Project, ProjectVersion
-from projects.tests.gitrepos import guava_user
+from projects.tests.gitrepos import guava_user, pom
 from projects.tests.test_services import needs_preparation
 
 
@@ -263,3 +263,23 @@ def test_prepare_message_twice_prepares_once(two_projects, storage_dir):
 
     assert second.reused
     assert ProjectVersion.objects.filter(tag="v1.0").count() == 1
+
+
+@needs_preparation
+@pytest.mark.django_db
+def test_preparedata_redoes_moved_tag(tmp_path, storage_dir):
+    repository = guava_user(tmp_path / "moving", tags={"v1.0": "18.0"})
+    path = projects_file(
+        tmp_path / "projects.jsonl", json.dumps({"source": str(repository.path)})
+    )
+    run_preparedata(path)
+
+    repository.write("pom.xml", pom(guava_version="19.0"))
+    moved_to = repository.commit("Release v1.0 again")
+    repository.git("tag", "--force", "v1.0")
+    stdout, _ = run_preparedata(path)
+
+    version = ProjectVersion.objects.get(tag="v1.0")
+    assert version.commit == moved_to
+    assert version.declared_version == "19.0"
+    assert "1 prepared" in stdout
