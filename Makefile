@@ -7,7 +7,7 @@ VENV := .venv
 # requirements.txt is newer.
 REQUIREMENTS_STAMP := $(VENV)/.requirements-installed
 
-.PHONY: venv demo demo-aws test
+.PHONY: venv demo demo-aws test bench-clones
 
 venv: $(REQUIREMENTS_STAMP)
 
@@ -34,3 +34,11 @@ test: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+
+# The clone benchmark: generate the evaluation pairs from the JDK sources
+# (seed 1), run the committed detector on them and check the goals.
+bench-clones: venv
+	mkdir -p var/bench
+	$(VENV)/bin/python -m bench.clones.generate --split eval --seed 1 \
+		--per-type 500 --negatives 2500 --output var/bench/clones-eval.jsonl
+	$(VENV)/bin/python -m bench.clones.evaluate var/bench/clones-eval.jsonl --check-goals

@@ -98,11 +98,33 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
+# Minimum recall per clone type and minimum precision the detector must reach.
+RECALL_GOALS = {"T1": 0.99, "T2": 0.99, "VST3": 0.99, "ST3": 0.92, "MT3": 0.45}
+PRECISION_GOAL = 0.95
+
+
+def missed_goals(result: dict) -> list[str]:
+    """Return a line for each goal the result does not reach."""
+    missed = [
+        f"{kind} recall {result['recall'].get(kind, 0.0):.1%} < {goal:.0%}"
+        for kind, goal in RECALL_GOALS.items()
+        if result["recall"].get(kind, 0.0) < goal
+    ]
+    if result["precision"] < PRECISION_GOAL:
+        missed.append(f"precision {result['precision']:.1%} < {PRECISION_GOAL:.0%}")
+    return missed
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Evaluate one pairs file and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pairs", type=Path, help="JSON lines from generate.py")
     parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument(
+        "--check-goals",
+        action="store_true",
+        help="exit with status 1 when a recall or precision goal is missed",
+    )
     options = parser.parse_args(argv)
     with options.pairs.open() as stream:
         pairs = read_labelled_pairs(stream)
@@ -113,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"evaluated {len(pairs)} pairs in {result['seconds']} s", file=sys.stderr)
     if options.json:
         options.json.write_text(json.dumps(result, indent=2) + "\n")
+    if options.check_goals:
+        missed = missed_goals(result)
+        for line in missed:
+            print(f"goal missed: {line}", file=sys.stderr)
+        if missed:
+            sys.exit(1)
+        print("every recall and precision goal is met", file=sys.stderr)
 
 
 if __name__ == "__main__":

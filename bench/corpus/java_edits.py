@@ -66,7 +66,10 @@ def add_members(source: bytes, members: str, imports: str) -> bytes | None:
     if body is None:
         return None
     closing = body.end_byte - 1
-    edited = source[:closing] + b"\n" + members.encode() + source[closing:]
+    # The class's closing brace keeps its own line, so removing a member's
+    # lines later never removes the brace with it.
+    text = members if members.endswith("\n") else members + "\n"
+    edited = source[:closing] + b"\n" + text.encode() + source[closing:]
     return add_imports(edited, imports)
 
 

@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -443,15 +444,23 @@ def machine_description() -> str:
 def render_section(figures: Figures, *, command: str) -> str:
     """Write the benchmark section of docs/benchmarks.md in Markdown."""
     status = "; ".join(figures.problems) or "every check passed"
+    if any(repository.created for repository in figures.repositories):
+        built = f"in {figures.build_seconds:.0f} s"
+    else:
+        built = "by an earlier run"
+    introduction = textwrap.fill(
+        f"Measured on {time.strftime('%Y-%m-%d', time.gmtime())}: "
+        f"{machine_description()}. {figures.size.change_share:.0%} of the Java "
+        f"files change between two releases (seed {figures.size.seed}). The "
+        "input was built by `bench/corpus/build_repos.py` from the JDK 17 "
+        f"`src.zip` {built}:",
+        width=72,
+    )
     return f"""{SECTION_TITLE}
 
     {command}
 
-Measured on {time.strftime("%Y-%m-%d", time.gmtime())}: {machine_description()}.
-{figures.size.change_share:.0%} of the Java files change between two
-releases (seed {figures.size.seed}). The input was built by
-`bench/corpus/build_repos.py` from the JDK 17 `src.zip` in
-{figures.build_seconds:.0f} s:
+{introduction}
 
 | repository | Java files | release tags | other tags | Guava versions |
 | --- | --- | --- | --- | --- |
