@@ -3,7 +3,8 @@ Java files.
 
 Every git command runs without a terminal prompt, so a private or vanished
 repository fails at once instead of waiting for a password, and clone and
-fetch stop after settings.GIT_TIMEOUT seconds.
+fetch stop after settings.GIT_TIMEOUT seconds or once the repository grows
+beyond settings.GIT_MAX_REPOSITORY_MB.
 """
 
 import fcntl
@@ -12,7 +13,9 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +33,8 @@ GIT_ENVIRONMENT = {
     "SSH_ASKPASS": "",
     "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
 }
+# Seconds between two checks of a running clone's time and size.
+SIZE_CHECK_SECONDS = 0.5
 # Maximum length of the readable part of a cache folder name.
 MAX_SAFE_NAME_LENGTH = 80
 CREDENTIALS_PATTERN = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
@@ -189,6 +194,7 @@ def _clone(source: str, destination: Path) -> None:
             ["git", "clone", "--no-checkout", "--", source, str(temporary)],
             source=source,
             action="Clone",
+            watched=temporary,
         )
         if destination.exists():
             destination.rmdir()
@@ -209,28 +215,74 @@ def _fetch(source: str, destination: Path) -> None:
 
 
 def _run_network_command(
-    command: list[str], *, source: str, action: str, working_dir: Path | None = None
+    command: list[str],
+    *,
+    source: str,
+    action: str,
+    working_dir: Path | None = None,
+    watched: Path | None = None,
 ) -> None:
+    """Run a git command that reads from the network, killing it when it
+    runs longer than GIT_TIMEOUT or grows `watched` beyond GIT_MAX_REPOSITORY_MB.
+    """
     timeout = settings.GIT_TIMEOUT
-    runner = git.Git(working_dir)
-    try:
-        runner.execute(
+    max_bytes = settings.GIT_MAX_REPOSITORY_MB * 1024 * 1024
+    folder = watched or working_dir
+    deadline = time.monotonic() + timeout
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
             command,
-            env=GIT_ENVIRONMENT,
-            kill_after_timeout=timeout,
-            with_extended_output=False,
+            cwd=working_dir,
+            env={**os.environ, **GIT_ENVIRONMENT},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
-    except git.GitCommandError as error:
-        stderr = _stderr(error)
-        if stderr.startswith("Timeout:"):
-            raise GitError(
-                f"{action} of {redact_source(source)} timed out after {timeout} s. "
-                "Check the network or raise GIT_TIMEOUT."
-            ) from error
+        too_large = (
+            f"{action} of {redact_source(source)} stopped: the repository is "
+            f"larger than {settings.GIT_MAX_REPOSITORY_MB} MB. Raise "
+            "GIT_MAX_REPOSITORY_MB to allow it."
+        )
+        problem = ""
+        pause = 0.02
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                problem = (
+                    f"{action} of {redact_source(source)} timed out after "
+                    f"{timeout} s. Check the network or raise GIT_TIMEOUT."
+                )
+            elif folder is not None and _folder_size(folder) > max_bytes:
+                problem = too_large
+            if problem:
+                process.kill()
+                process.wait()
+                raise GitError(problem)
+            # Short pauses first, so a quick command costs no extra wait.
+            time.sleep(pause)
+            pause = min(pause * 2, SIZE_CHECK_SECONDS)
+        stderr.seek(0)
+        output = stderr.read().decode("utf-8", "replace").strip()
+    if process.returncode == 0 and folder is not None:
+        # A quick command can finish between two checks.
+        if _folder_size(folder) > max_bytes:
+            raise GitError(too_large)
+    if process.returncode != 0:
         raise GitError(
-            f"{action} of {redact_source(source)} failed: {stderr}. Check that "
-            "the repository exists, is a git repository and is public."
-        ) from error
+            f"{action} of {redact_source(source)} failed: "
+            f"{redact_source(output) or f'exit status {process.returncode}'}. Check "
+            "that the repository exists, is a git repository and is public."
+        )
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for directory, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(directory, name)).st_size
+            except OSError:
+                continue
+    return total
 
 
 def _open_repo(repo_dir: Path) -> git.Repo:

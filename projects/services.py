@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from jobs.queue import get_queue
@@ -24,7 +25,7 @@ from projects.models import Project, ProjectVersion, SourceFile
 from projects.snapshot import export_commit, resolve_commit
 from versions.buildfiles import read_declared_version
 from versions.maven import InvalidVersion, parse_version
-from versions.tags import order_tags, version_from_tag
+from versions.tags import DEFAULT_SKIP_PATTERN, order_tags, version_from_tag
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,9 @@ def select_tags(
     requested versions that have no tag."""
     tags = list(tags)
     if versions is None:
-        return [tag for tag in order_tags(tags) if version_from_tag(tag)], []
+        skip = settings.RELEASE_TAG_SKIP_PATTERN or DEFAULT_SKIP_PATTERN
+        ordered = order_tags(tags, skip_pattern=skip)
+        return [tag for tag in ordered if version_from_tag(tag, skip_pattern=skip)], []
 
     by_version: dict[str, str] = {}
     for tag in tags:

@@ -6,6 +6,7 @@ every variable.
 """
 
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -209,10 +210,24 @@ REPOSITORIES_DIR = Path(read_env("REPOSITORIES_DIR", str, str(VAR_DIR / "repos")
 JOBS_ALLOW_LOCAL_SOURCES = read_env("JOBS_ALLOW_LOCAL_SOURCES", parse_bool, DEBUG)
 # Maximum seconds for one git clone or fetch.
 GIT_TIMEOUT = read_env("GIT_TIMEOUT", int, 600, minimum=1)
+# Maximum size in MB of one clone on disk; a larger clone or fetch is stopped.
+GIT_MAX_REPOSITORY_MB = read_env("GIT_MAX_REPOSITORY_MB", int, 2048, minimum=1)
 
 # libraries.io API, used by `fetchprojects` to find a library's dependents.
 LIBRARIESIO_URL = read_env("LIBRARIESIO_URL", str, "https://libraries.io/api")
 LIBRARIESIO_KEY = read_env("LIBRARIESIO_KEY", str, "")
+
+# Regular expression of tag names that are not releases (nightly, test...),
+# searched in each tag; such tags are never prepared.
+# Empty means the default of versions.tags.DEFAULT_SKIP_PATTERN.
+RELEASE_TAG_SKIP_PATTERN = read_env("RELEASE_TAG_SKIP_PATTERN", str, "")
+try:
+    re.compile(RELEASE_TAG_SKIP_PATTERN)
+except re.error as error:
+    raise ImproperlyConfigured(
+        f"Invalid RELEASE_TAG_SKIP_PATTERN {RELEASE_TAG_SKIP_PATTERN!r}: {error}. "
+        "Give a Python regular expression."
+    ) from error
 
 DEFAULT_LIBRARY = read_env("DEFAULT_LIBRARY", str, "com.google.guava:guava")
 # Java package prefixes that count as using a library, by group:artifact.

@@ -315,3 +315,16 @@ def test_safe_name_differs_by_source():
 
 def test_safe_name_has_no_separator():
     assert "/" not in safe_name("https://host/owner/repo.git")
+
+
+def test_clone_larger_than_limit_is_stopped(tmp_path, settings):
+    source = Repository(tmp_path / "big")
+    source.write("data.bin", os.urandom(3 * 1024 * 1024))
+    source.commit("Add data")
+    settings.GIT_MAX_REPOSITORY_MB = 1
+    settings.REPOSITORIES_DIR = tmp_path / "clones"
+
+    with pytest.raises(GitError, match="larger than 1 MB"):
+        clone_or_fetch(str(source.path))
+
+    assert not any((tmp_path / "clones").glob("*/.git"))

@@ -573,3 +573,11 @@ def test_prepare_project_bad_source_records_error(tmp_path):
     assert not outcome.read
     project = Project.objects.get(source=spec.source)
     assert "not found" in project.last_error
+
+
+def test_select_tags_uses_configured_skip_pattern(settings):
+    settings.RELEASE_TAG_SKIP_PATTERN = r"^legacy-"
+
+    tags, _ = select_tags(["v1.0", "legacy-2.0", "nightly-3.0"], versions=None)
+
+    assert tags == ["v1.0", "nightly-3.0"]
