@@ -46,7 +46,7 @@ from bench.corpus.guava import GuavaMethod
 JDK_SOURCES = Path("/usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip")
 DEFAULT_DEST = Path(__file__).resolve().parents[2] / "var" / "bench" / "corpus"
 # Change it when the generated content changes, so old repositories are rebuilt.
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 FINGERPRINT_KEY = "corpus.fingerprint"
 FIRST_COMMIT_TIME = 1451606400  # 2016-01-01 00:00 UTC
 COMMIT_INTERVAL_SECONDS = 5 * 24 * 3600

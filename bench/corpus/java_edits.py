@@ -15,6 +15,7 @@ JAVA = Language(tree_sitter_java.language())
 CLASS_TYPES = ("class_declaration", "enum_declaration")
 METHOD_TYPES = ("method_declaration", "constructor_declaration")
 STATEMENT_TYPES = ("expression_statement", "local_variable_declaration")
+BLOCK_TYPES = ("block", "constructor_body")
 # Literal kinds whose text can be replaced by another number.
 NUMBER_TYPES = ("decimal_integer_literal",)
 _PACKAGE = re.compile(rb"^package\s+([\w.]+)\s*;", re.MULTILINE)
@@ -127,7 +128,13 @@ def change_statement(source: bytes, rng: random.Random) -> bytes | None:
             number = rng.choice(numbers)
             value = str(_next_number(number.text.decode(), rng)).encode()
             return source[: number.start_byte] + value + source[number.end_byte :]
-        statements = list(_descendants(method, STATEMENT_TYPES))
+        # Only statements directly in braces can go, because the init of a
+        # for loop or the body of an unbraced if would leave invalid Java.
+        statements = [
+            statement
+            for statement in _descendants(method, STATEMENT_TYPES)
+            if statement.parent is not None and statement.parent.type in BLOCK_TYPES
+        ]
         if len(statements) > 1:
             statement = rng.choice(statements)
             return source[: statement.start_byte] + source[statement.end_byte :]
