@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jobs import queue
@@ -201,6 +202,7 @@ def run_component(*, component_id: int) -> None:
         finish_job_if_done(job_id=component.job_id)
         return
 
+    JobComponent.objects.filter(pk=component.pk).update(attempts=F("attempts") + 1)
     logger.info(
         "Running component %s of job %s: %s %s -> %s",
         component.pk,

@@ -199,6 +199,7 @@ def test_redelivered_component_adds_no_results(client, corpus, user_repository):
 
     assert Result.objects.filter(job_id=job_id).count() == 1
     assert Job.objects.get(pk=job_id).status == Status.FINISHED
+    assert JobComponent.objects.get(pk=component.pk).attempts == 1
 
 
 def test_job_without_matching_corpus_finishes_empty(client, corpus, user_repository):
