@@ -110,14 +110,25 @@ class JobAdmin(admin.ModelAdmin):
         obj.pk = job.pk
         obj.refresh_from_db()
 
-    @admin.action(description="Queue initialization again (stuck INITIALIZING jobs)")
+    @admin.action(description="Queue the pending work of the selected jobs again")
     def queue_initialization(self, request, queryset):
-        jobs = list(queryset.filter(status=Status.INITIALIZING))
-        queue.enqueue([{"type": queue.INITIALIZE, "job_id": job.pk} for job in jobs])
+        job_ids = list(
+            queryset.filter(status=Status.INITIALIZING).values_list("pk", flat=True)
+        )
+        component_ids = list(
+            JobComponent.objects.filter(
+                job__in=queryset.filter(status=Status.RUNNING),
+                status=Status.QUEUEING,
+            ).values_list("pk", flat=True)
+        )
+        queue.enqueue(
+            [{"type": queue.INITIALIZE, "job_id": pk} for pk in job_ids]
+            + [{"type": queue.COMPONENT, "component_id": pk} for pk in component_ids]
+        )
         self.message_user(
             request,
-            f"Queued {len(jobs)} jobs. Jobs that are not INITIALIZING were left "
-            "as they are.",
+            f"Queued {len(job_ids)} INITIALIZING jobs and {len(component_ids)} "
+            "QUEUEING components. Finished jobs were left as they are.",
         )
 
 

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -10,6 +11,11 @@ from jobs import events, services
 from jobs.models import Result
 from jobs.selectors import jobs_with_progress
 from jobs.serializers import JobCreateSerializer, JobSerializer, ResultSerializer
+
+
+class QueueUnavailableError(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
 
 
 class Pagination(PageNumberPagination):
@@ -44,7 +50,10 @@ class JobViewSet(
     def create(self, request, *args, **kwargs):
         serializer = JobCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        job = services.create_job(**serializer.validated_data)
+        try:
+            job = services.create_job(**serializer.validated_data)
+        except services.QueueSendError as error:
+            raise QueueUnavailableError(str(error)) from error
         job = self.get_queryset().get(pk=job.pk)
         body = JobSerializer(job, context={"request": request}).data
         location = request.build_absolute_uri(f"/api/jobs/{job.pk}/")

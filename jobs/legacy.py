@@ -123,7 +123,12 @@ def _create_job(request):
             errors.setdefault(old_name, messages)
         return JsonResponse(validation_error_body(errors), status=400)
 
-    job = services.create_job(**serializer.validated_data)
+    try:
+        job = services.create_job(**serializer.validated_data)
+    except services.QueueSendError as error:
+        return JsonResponse(
+            {"code": "queue_unavailable", "message": str(error)}, status=503
+        )
     return HttpResponse(f"/job/{job.pk}", status=201, content_type="text/plain")
 
 

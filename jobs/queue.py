@@ -155,15 +155,32 @@ def get_queue() -> Queue:
 
 def enqueue(bodies: list[dict]) -> None:
     """Send messages once the current transaction commits, so a worker never
-    receives a message about rows it cannot see yet."""
+    receives a message about rows it cannot see yet.
+
+    A failed send is logged and not raised, because the rows are committed
+    by then. `python manage.py requeuejobs` queues their work again.
+    """
     if not bodies:
         return
     transaction.on_commit(partial(_send_logged, bodies))
 
 
-def _send_logged(bodies: list[dict]) -> None:
+def send_now(bodies: list[dict]) -> None:
+    """Send messages at once, raising when the queue cannot take them."""
     get_queue().send(bodies)
     logger.info("Sent %d queue messages: %s", len(bodies), _summarize(bodies))
+
+
+def _send_logged(bodies: list[dict]) -> None:
+    try:
+        send_now(bodies)
+    except Exception:
+        logger.exception(
+            "Sending %d queue messages failed: %s. Run `manage.py requeuejobs` "
+            "once the queue is back.",
+            len(bodies),
+            _summarize(bodies),
+        )
 
 
 def _summarize(bodies: list[dict]) -> str:

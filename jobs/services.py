@@ -8,6 +8,7 @@ from under a row lock, and it replaces (never appends) what it writes.
 import logging
 import tempfile
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +30,10 @@ from projects.snapshot import export_commit
 logger = logging.getLogger(__name__)
 
 
+class QueueSendError(Exception):
+    """The queue did not take a new job's message, so the job was not kept."""
+
+
 class JobInputError(Exception):
     """Raised when a job's repository or commit cannot be used. The message
     gives the reason."""
@@ -42,17 +47,29 @@ def create_job(
     source_version: str,
     target_version: str,
 ) -> Job:
-    """Store a validated job as INITIALIZING and queue its initialization."""
-    with transaction.atomic():
-        job = Job.objects.create(
-            source=source,
-            commit=commit,
-            library=library,
-            source_version=source_version,
-            target_version=target_version,
-            status=Status.INITIALIZING,
-        )
-        queue.enqueue([{"type": queue.INITIALIZE, "job_id": job.pk}])
+    """Store a validated job as INITIALIZING and queue its initialization.
+
+    The message is sent after the job is committed, so a worker always finds
+    the job. When the queue does not take it, the job is deleted again and
+    QueueSendError raised, so the client can retry without a duplicate.
+    """
+    job = Job.objects.create(
+        source=source,
+        commit=commit,
+        library=library,
+        source_version=source_version,
+        target_version=target_version,
+        status=Status.INITIALIZING,
+    )
+    try:
+        queue.send_now([{"type": queue.INITIALIZE, "job_id": job.pk}])
+    except Exception as error:
+        logger.exception("Queueing new job %s failed; deleting it", job.pk)
+        job.delete()
+        raise QueueSendError(
+            "The job queue is unavailable, so the job was not created. Try "
+            "again in a minute."
+        ) from error
     logger.info(
         "Created job %s for %s at %s: %s %s -> %s",
         job.pk,
@@ -283,7 +300,11 @@ def _result_row(component: JobComponent, triplet: Triplet) -> Result:
 
 
 def finish_job_if_done(*, job_id: int) -> None:
-    """Mark a running job FINISHED once none of its components is QUEUEING."""
+    """Mark a running job FINISHED once none of its components is QUEUEING.
+
+    Failed components are summed up in the job's notice, because the job
+    itself still finishes with the results of the others.
+    """
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != Status.RUNNING:
@@ -295,8 +316,56 @@ def finish_job_if_done(*, job_id: int) -> None:
             return
         job.status = Status.FINISHED
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at", "updated_at"])
+        job.notice = _failed_components_notice(job)
+        job.save(update_fields=["status", "finished_at", "notice", "updated_at"])
     logger.info("Finished job %s", job_id)
+
+
+def _failed_components_notice(job: Job) -> str:
+    failed = job.components.filter(status=Status.ERROR).order_by("id")
+    count = failed.count()
+    if not count:
+        return ""
+    first = failed.select_related("project").first()
+    return (
+        f"{count} of {job.components.count()} project comparisons failed, so "
+        f"their examples are missing. First error ({first.project.name}): "
+        f"{first.error}"
+    )
+
+
+def requeue_stuck_work(*, older_than: timedelta) -> tuple[int, int]:
+    """Queue again the jobs still INITIALIZING and the components still
+    QUEUEING that were last changed longer ago than `older_than`.
+
+    Their messages may have been lost (a failed send, a queue that was
+    recreated). Handlers are safe to run twice, so a message that was not
+    lost costs only repeated work. Returns the numbers of jobs and
+    components queued.
+    """
+    cutoff = timezone.now() - older_than
+    job_ids = list(
+        Job.objects.filter(
+            status=Status.INITIALIZING, updated_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    component_ids = list(
+        JobComponent.objects.filter(
+            status=Status.QUEUEING,
+            job__status=Status.RUNNING,
+            created_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+    queue.send_now(
+        [{"type": queue.INITIALIZE, "job_id": pk} for pk in job_ids]
+        + [{"type": queue.COMPONENT, "component_id": pk} for pk in component_ids]
+    )
+    logger.info(
+        "Queued %d stuck jobs and %d stuck components again",
+        len(job_ids),
+        len(component_ids),
+    )
+    return len(job_ids), len(component_ids)
 
 
 def fail_job(*, job_id: int, reason: str) -> None:

@@ -33,6 +33,14 @@ class QueueUnavailable(Exception):
     """The queue could not be read for a long time."""
 
 
+def _transient_errors() -> tuple[type[Exception], ...]:
+    """Errors of an unreachable database or object storage, which pass."""
+    from botocore.exceptions import ConnectionError as StorageConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    return (OperationalError, InterfaceError, StorageConnectionError, HTTPClientError)
+
+
 def _expected_errors() -> tuple[type[Exception], ...]:
     """Errors whose message is a complete reason for the client."""
     from metrics.files import MetricFileMissing
@@ -94,8 +102,13 @@ class Worker:
             messages = self.queue.receive(max_messages=1, wait_seconds=wait)
         except QueueConfigurationError as error:
             raise QueueUnavailable(str(error)) from error
-        except Exception:
-            logger.exception("Receiving from the queue failed; retrying")
+        except Exception as error:
+            # The traceback once, then one line a failure, so an outage does
+            # not flood the log.
+            if self.receive_failed:
+                logger.warning("Receiving from the queue failed again: %s", error)
+            else:
+                logger.exception("Receiving from the queue failed; retrying")
             self.receive_failed = True
             _close_all_connections()
             self.stopping.wait(RECEIVE_RETRY_SECONDS)
@@ -135,9 +148,9 @@ class Worker:
         with _Heartbeat(self.queue, message, self.visibility_timeout):
             try:
                 handler(body)
-            except (OperationalError, InterfaceError):
+            except _transient_errors():
                 logger.exception(
-                    "Database error on message %s %s; retrying in %d s",
+                    "Database or storage error on message %s %s; retrying in %d s",
                     message.message_id,
                     body,
                     DATABASE_RETRY_SECONDS,

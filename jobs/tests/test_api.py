@@ -3,6 +3,7 @@ import json
 import pytest
 
 from jobs.models import Job, QueueMessage, Status
+from jobs.queue import DatabaseQueue
 
 pytestmark = pytest.mark.django_db
 
@@ -271,4 +272,38 @@ def test_admin_add_job_rejects_bad_version(admin_client):
     )
 
     assert response.status_code == 200
+    assert Job.objects.count() == 0
+
+
+class UnavailableQueue(DatabaseQueue):
+    """A queue whose sends fail, as an unreachable SQS endpoint does."""
+
+    def send(self, bodies):
+        raise ConnectionError("queue endpoint unreachable")
+
+
+def test_create_job_with_queue_down_is_503_and_keeps_nothing(client, settings):
+    settings.QUEUE_BACKEND = "jobs.tests.test_api.UnavailableQueue"
+
+    response = post_job(client, VALID_JOB)
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "queue_unavailable"
+    assert Job.objects.count() == 0
+
+
+def test_legacy_create_with_queue_down_is_503(client, settings):
+    settings.QUEUE_BACKEND = "jobs.tests.test_api.UnavailableQueue"
+    body = {
+        "source": VALID_JOB["source"],
+        "commit": "abc",
+        "source_guava_version": "18.0",
+        "target_guava_version": "21.0",
+    }
+
+    response = client.post(
+        "/job/", data=json.dumps(body), content_type="application/json"
+    )
+
+    assert response.status_code == 503
     assert Job.objects.count() == 0

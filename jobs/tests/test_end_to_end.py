@@ -264,4 +264,6 @@ def test_missing_metric_file_marks_component_error(
     component = JobComponent.objects.get(job_id=job_id)
     assert component.status == Status.ERROR
     assert "blocks.metrics" in component.error
-    assert Job.objects.get(pk=job_id).status == Status.FINISHED
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Status.FINISHED
+    assert job.notice.startswith("1 of 1 project comparisons failed")
