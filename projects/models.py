@@ -78,6 +78,12 @@ class SourceFile(models.Model):
     methods_count = models.PositiveIntegerField(default=0)
     syntax_errors = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    blob = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Git blob sha of the extracted content. A later version "
+        "reuses the blocks of a file with the same path and sha.",
+    )
 
     class Meta:
         ordering = ["project_version", "id"]

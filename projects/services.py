@@ -11,9 +11,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from jobs.queue import get_queue
-from metrics.services import TreeExtraction, extract_tree, store_extraction
+from metrics.files import MetricFileMissing
+from metrics.services import (
+    ExtractedFile,
+    ReusableFile,
+    TreeExtraction,
+    extract_tree,
+    load_reusable_files,
+    store_extraction,
+)
 from oreo.extract import EXTRACTOR_VERSION
 from projects.git import (
     GitError,
@@ -584,7 +593,11 @@ def _prepare_tree(
             )
         declared_version, declared_source = fallback_version, fallback_source
 
-    extraction = extract_tree(tree, folder=version.project.name)
+    extraction = extract_tree(
+        tree,
+        folder=version.project.name,
+        reusable=_reusable_files(version, extractor_version),
+    )
     prefix = f"versions/{version.project_id}/{version.id}"
     metric_file, sources_file = store_extraction(
         prefix=prefix, extraction=extraction, root=tree
@@ -599,6 +612,63 @@ def _prepare_tree(
         extractor_version=extractor_version,
     )
     return VersionOutcome(version=version, syntax_errors=extraction.syntax_errors)
+
+
+def _reusable_files(
+    version: ProjectVersion, extractor_version: str
+) -> dict[str, ReusableFile]:
+    """Load the files of the project's latest version prepared by the same
+    extractor, so that files unchanged since then are not extracted again.
+    Return no files when there is no such version or its metric file cannot
+    be read."""
+    earlier = _latest_prepared_with_blobs(version, extractor_version)
+    if earlier is None:
+        return {}
+
+    files = [
+        ExtractedFile(
+            path=row.path,
+            methods_count=row.methods_count,
+            syntax_errors=row.syntax_errors,
+            error=row.error,
+            blob=row.blob,
+        )
+        for row in earlier.files.exclude(blob="")
+    ]
+    try:
+        return load_reusable_files(metric_file=earlier.metric_file, files=files)
+    except (MetricFileMissing, OSError) as error:
+        logger.warning(
+            "Extracting every file of project %s version %s (%s): the metric file "
+            "of version %s (%s) cannot be read: %s",
+            version.project_id,
+            version.id,
+            version.tag,
+            earlier.id,
+            earlier.tag,
+            error,
+        )
+        return {}
+
+
+def _latest_prepared_with_blobs(
+    version: ProjectVersion, extractor_version: str
+) -> ProjectVersion | None:
+    recorded_blobs = SourceFile.objects.filter(project_version=OuterRef("pk")).exclude(
+        blob=""
+    )
+    return (
+        ProjectVersion.objects.filter(
+            project_id=version.project_id,
+            library=version.library,
+            status=ProjectVersion.Status.PREPARED,
+            extractor_version=extractor_version,
+        )
+        .exclude(pk=version.pk)
+        .filter(Exists(recorded_blobs))
+        .order_by("-prepared_at", "-id")
+        .first()
+    )
 
 
 def _record_prepared(
@@ -629,6 +699,7 @@ def _record_prepared(
             methods_count=extracted.methods_count,
             syntax_errors=extracted.syntax_errors,
             error=extracted.error,
+            blob=extracted.blob,
         )
         for extracted in extraction.files
     ]

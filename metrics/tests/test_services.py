@@ -1,11 +1,22 @@
+import io
 import os
+import subprocess
 import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
 
-from metrics.services import extract_tree, store_extraction
+from metrics.files import MetricFileMissing
+from metrics.services import (
+    ReusableFile,
+    extract_tree,
+    git_blob_sha,
+    load_reusable_files,
+    store_extraction,
+)
 from metrics.tests.conftest import needs_extractor, needs_metricfile
+from oreo.blocks import Block
+from oreo.metricfile import write_metric_file
 from projects.tests.gitrepos import jdk_source
 
 pytestmark = needs_extractor
@@ -128,3 +139,102 @@ def test_store_extraction_overwrites_rerun(tree, storage_dir):
     names = store_extraction(prefix="v/1", extraction=extraction, root=tree)
 
     assert names[0] == "v/1/blocks.metrics"
+
+
+def test_git_blob_sha_matches_git(tree):
+    path = tree / "src" / "Objects.java"
+
+    expected = subprocess.run(
+        ["git", "hash-object", str(path)], capture_output=True, check=True, text=True
+    ).stdout.strip()
+
+    assert git_blob_sha(path.read_bytes()) == expected
+
+
+def test_extract_tree_records_blob(tree):
+    extraction = extract_tree(tree, folder="demo")
+
+    blobs = {file.path: file.blob for file in extraction.files}
+    assert blobs["src/Empty.java"] == git_blob_sha(b"package empty;\n")
+
+
+def test_extract_tree_reuses_same_blob(tree):
+    earlier = extract_tree(tree, folder="demo")
+    [objects] = [file for file in earlier.files if file.path == "src/Objects.java"]
+    marker = Block("old", objects.path, 1, 2, "reusedMarker", 20, 5, "h", (0.0,) * 24)
+    reusable = {objects.path: ReusableFile(objects, [marker])}
+
+    extraction = extract_tree(tree, folder="demo", reusable=reusable)
+
+    names = [block.name for block in extraction.blocks if block.file == objects.path]
+    assert names == ["reusedMarker"]
+    assert extraction.reused_files == 1
+
+
+def test_extract_tree_reused_block_gets_folder(tree):
+    earlier = extract_tree(tree, folder="demo")
+    [objects] = [file for file in earlier.files if file.path == "src/Objects.java"]
+    marker = Block("old", objects.path, 1, 2, "reusedMarker", 20, 5, "h", (0.0,) * 24)
+
+    extraction = extract_tree(
+        tree, folder="demo", reusable={objects.path: ReusableFile(objects, [marker])}
+    )
+
+    [reused] = [block for block in extraction.blocks if block.name == "reusedMarker"]
+    assert reused.folder == "demo"
+
+
+def test_extract_tree_extracts_changed_blob(tree):
+    earlier = extract_tree(tree, folder="demo")
+    [objects] = [file for file in earlier.files if file.path == "src/Objects.java"]
+    objects.blob = git_blob_sha(b"other content")
+    marker = Block("old", objects.path, 1, 2, "reusedMarker", 20, 5, "h", (0.0,) * 24)
+
+    extraction = extract_tree(
+        tree, folder="demo", reusable={objects.path: ReusableFile(objects, [marker])}
+    )
+
+    names = {block.name for block in extraction.blocks}
+    assert "reusedMarker" not in names
+    assert extraction.reused_files == 0
+
+
+@needs_metricfile
+def test_store_extraction_writes_each_block_once(tree, storage_dir):
+    extraction = extract_tree(tree, folder="demo")
+    expected = io.StringIO()
+    write_metric_file(extraction.blocks, expected)
+
+    metric_name, _ = store_extraction(prefix="v/1", extraction=extraction, root=tree)
+
+    with default_storage.open(metric_name, "rb") as stored:
+        assert stored.read().decode("utf-8") == expected.getvalue()
+
+
+@needs_metricfile
+def test_load_reusable_files_pairs_blocks(tree, storage_dir):
+    extraction = extract_tree(tree, folder="demo")
+    metric_name, _ = store_extraction(prefix="v/1", extraction=extraction, root=tree)
+
+    reusable = load_reusable_files(metric_file=metric_name, files=extraction.files)
+
+    counts = {path: len(entry.blocks) for path, entry in reusable.items()}
+    assert counts == {file.path: file.methods_count for file in extraction.files}
+
+
+@needs_metricfile
+def test_load_reusable_files_drops_count_mismatch(tree, storage_dir):
+    extraction = extract_tree(tree, folder="demo")
+    metric_name, _ = store_extraction(prefix="v/1", extraction=extraction, root=tree)
+    [objects] = [file for file in extraction.files if file.path == "src/Objects.java"]
+    objects.methods_count += 1
+
+    reusable = load_reusable_files(metric_file=metric_name, files=extraction.files)
+
+    assert "src/Objects.java" not in reusable
+
+
+@needs_metricfile
+def test_load_reusable_files_missing_file(storage_dir):
+    with pytest.raises(MetricFileMissing, match="v/9/blocks.metrics"):
+        load_reusable_files(metric_file="v/9/blocks.metrics", files=[])
