@@ -11,6 +11,7 @@ without Guava that do change, so a demo job shows which ones are reported.
 The user project is on Guava 16 and has methods like the corpus's Guava 16
 methods, written with other names and small statement changes.
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
