@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
@@ -540,7 +541,27 @@ def _is_done(version: ProjectVersion, reextract: bool, extractor_version: str) -
     )
     if not finished:
         return False
-    return not reextract or version.extractor_version == extractor_version
+    if reextract and version.extractor_version != extractor_version:
+        return False
+    return _stored_files_present(version)
+
+
+def _stored_files_present(version: ProjectVersion) -> bool:
+    """Return whether a prepared version's stored files still exist, so a
+    version whose metric file was lost is prepared again."""
+    if version.status != ProjectVersion.Status.PREPARED:
+        return True
+    names = [name for name in (version.metric_file, version.sources_file) if name]
+    missing = [name for name in names if not default_storage.exists(name)]
+    if missing:
+        logger.warning(
+            "Project %s version %s (%s) lost its stored files %s; preparing it again",
+            version.project_id,
+            version.pk,
+            version.tag,
+            ", ".join(missing),
+        )
+    return not missing
 
 
 def _prepare_checked_out(

@@ -283,3 +283,20 @@ def test_preparedata_redoes_moved_tag(tmp_path, storage_dir):
     assert version.commit == moved_to
     assert version.declared_version == "19.0"
     assert "1 prepared" in stdout
+
+
+@needs_preparation
+@pytest.mark.django_db
+def test_preparedata_rebuilds_lost_metric_file(tmp_path, storage_dir):
+    repository = guava_user(tmp_path / "lost", tags={"v1.0": "18.0"})
+    path = projects_file(
+        tmp_path / "projects.jsonl", json.dumps({"source": str(repository.path)})
+    )
+    run_preparedata(path)
+    version = ProjectVersion.objects.get(tag="v1.0")
+    (storage_dir / version.metric_file).unlink()
+
+    stdout, _ = run_preparedata(path)
+
+    assert "1 prepared" in stdout
+    assert (storage_dir / ProjectVersion.objects.get(tag="v1.0").metric_file).exists()
