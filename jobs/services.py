@@ -309,9 +309,12 @@ def finish_job_if_done(*, job_id: int) -> None:
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != Status.RUNNING:
             return
-        pending = JobComponent.objects.select_for_update().filter(
-            job_id=job_id, status=Status.QUEUEING
-        )
+        # A plain read, not a locking one: a worker storing results holds its
+        # component's lock and waits for the job row (the foreign key check of
+        # its inserts), so locking components here would deadlock with it.
+        # Under READ COMMITTED the read sees every committed component, and the
+        # worker committing last finds none pending once it holds the job row.
+        pending = JobComponent.objects.filter(job_id=job_id, status=Status.QUEUEING)
         if pending.exists():
             return
         job.status = Status.FINISHED

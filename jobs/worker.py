@@ -148,15 +148,16 @@ class Worker:
         with _Heartbeat(self.queue, message, self.visibility_timeout):
             try:
                 handler(body)
-            except _transient_errors():
+            except _transient_errors() as error:
+                delay = 0 if _is_lock_conflict(error) else DATABASE_RETRY_SECONDS
                 logger.exception(
                     "Database or storage error on message %s %s; retrying in %d s",
                     message.message_id,
                     body,
-                    DATABASE_RETRY_SECONDS,
+                    delay,
                 )
                 _close_all_connections()
-                self._retry_later(message)
+                self._retry_later(message, seconds=delay)
                 return
             except _expected_errors() as error:
                 recorded = _record_failure(body, str(error))
@@ -182,11 +183,14 @@ class Worker:
         except Exception:
             logger.exception("Could not delete message %s", message.message_id)
 
-    def _retry_later(self, message: ReceivedMessage) -> None:
-        """Hide the message for a while, so an outage does not use up its
-        deliveries within seconds."""
+    def _retry_later(self, message: ReceivedMessage, *, seconds: int) -> None:
+        """Hide the message for `seconds`, so an outage does not use up its
+        deliveries within seconds. A lock conflict is retried at once."""
         try:
-            self.queue.extend(message, seconds=DATABASE_RETRY_SECONDS)
+            if seconds:
+                self.queue.extend(message, seconds=seconds)
+            else:
+                self.queue.release(message)
         except Exception:
             logger.exception(
                 "Could not delay message %s; it returns after the visibility timeout",
@@ -213,6 +217,16 @@ _HANDLERS: dict[str, Callable[[dict], None]] = {
     queues.COMPONENT: _handle_component,
     queues.PREPARE: _handle_prepare,
 }
+
+
+# MySQL and MariaDB error codes of a deadlock and of a lock wait timeout,
+# which pass as soon as the other transaction ends.
+LOCK_CONFLICT_CODES = {1205, 1213}
+
+
+def _is_lock_conflict(error: Exception) -> bool:
+    code = error.args[0] if error.args else None
+    return isinstance(error, OperationalError) and code in LOCK_CONFLICT_CODES
 
 
 def _record_failure(body: dict, reason: str) -> bool:
