@@ -143,9 +143,8 @@ class DatabaseQueue:
 
 def get_queue() -> Queue:
     """Build the queue the settings choose: SQS when SQS_QUEUE_NAME is set."""
-    backend = getattr(settings, "QUEUE_BACKEND", "")
-    if backend:
-        return import_string(backend)()
+    if settings.QUEUE_BACKEND:
+        return import_string(settings.QUEUE_BACKEND)()
     if settings.SQS_QUEUE_NAME:
         from jobs.sqs import SqsQueue
 

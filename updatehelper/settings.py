@@ -186,6 +186,9 @@ STORAGES = {
 }
 
 # Queue: SQS when SQS_QUEUE_NAME is set, a table in the database otherwise.
+# QUEUE_BACKEND, the dotted path of a class with the jobs.queue.Queue
+# methods, overrides both.
+QUEUE_BACKEND = read_env("QUEUE_BACKEND", str, "")
 SQS_QUEUE_NAME = read_env("SQS_QUEUE_NAME", str, "")
 AWS_SQS_ENDPOINT_URL = read_env("AWS_SQS_ENDPOINT_URL", str, None)
 AWS_SQS_REGION_NAME = read_env("AWS_SQS_REGION_NAME", str, None)
