@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from jobs import queue, services
 from jobs.models import Job, JobComponent, JobFile, QueueMessage, Result, Status
@@ -106,7 +106,19 @@ class JobAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        job = services.create_job(**form.cleaned_data)
+        try:
+            job = services.create_job(**form.cleaned_data)
+        except services.QueueSendError:
+            # Unlike an API client, the admin user cannot simply retry, so
+            # the job is kept for the requeue action.
+            job = Job.objects.create(**form.cleaned_data)
+            self.message_user(
+                request,
+                f"The job queue is unavailable, so job {job.pk} was saved but not "
+                "queued. Once the queue is back, select it and run 'Queue the "
+                "pending work of the selected jobs again'.",
+                level=messages.WARNING,
+            )
         obj.pk = job.pk
         obj.refresh_from_db()
 

@@ -307,3 +307,22 @@ def test_legacy_create_with_queue_down_is_503(client, settings):
 
     assert response.status_code == 503
     assert Job.objects.count() == 0
+
+
+def test_admin_add_job_with_queue_down_keeps_job(admin_client, settings):
+    settings.QUEUE_BACKEND = "jobs.tests.test_api.UnavailableQueue"
+
+    response = admin_client.post(
+        "/admin/jobs/job/add/",
+        {
+            "source": VALID_JOB["source"],
+            "commit": "v1.0",
+            "source_version": "18.0",
+            "target_version": "21.0",
+        },
+        follow=True,
+    )
+
+    job = Job.objects.get()
+    assert job.status == "INITIALIZING"
+    assert "saved but not queued" in response.content.decode()
