@@ -3,13 +3,14 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from jobs.models import Job, JobComponent, Result, Status
 from projects.models import Project, ProjectVersion
 from versions.maven import InvalidVersion, parse_version
-from versions.tags import order_tags
+from versions.tags import DEFAULT_SKIP_PATTERN, order_tags
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _order_by_tag(versions: list[ProjectVersion]) -> list[ProjectVersion]:
     """Order a project's versions by release version; tags that name no
     release version keep their preparation order, after the others."""
     by_tag = {version.tag: version for version in versions}
-    ordered_tags = order_tags(by_tag)
+    skip = settings.RELEASE_TAG_SKIP_PATTERN or DEFAULT_SKIP_PATTERN
+    ordered_tags = order_tags(by_tag, skip_pattern=skip)
     ordered = [by_tag[tag] for tag in ordered_tags if tag in by_tag]
     seen = {version.pk for version in ordered}
     return ordered + [version for version in versions if version.pk not in seen]

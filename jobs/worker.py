@@ -2,9 +2,10 @@
 
 A message is deleted only after its handler has committed. A handler that
 fails on bad input marks its job or component ERROR and the message is
-deleted, so one bad job never blocks the queue. A database outage leaves the
-message for a later delivery instead, and a message delivered more than
-QUEUE_MAX_RECEIVES times is marked ERROR and deleted.
+deleted, so one bad job does not block the queue. An unreachable database or
+S3 leaves the message for a later delivery instead. A message delivered more
+than QUEUE_MAX_RECEIVES times is marked ERROR and deleted, unless the
+database cannot record that, in which case it stays on the queue.
 """
 
 import logging

@@ -282,7 +282,7 @@ class UnavailableQueue(DatabaseQueue):
         raise ConnectionError("queue endpoint unreachable")
 
 
-def test_create_job_with_queue_down_is_503_and_keeps_nothing(client, settings):
+def test_create_job_queue_down_is_503(client, settings):
     settings.QUEUE_BACKEND = "jobs.tests.test_api.UnavailableQueue"
 
     response = post_job(client, VALID_JOB)

@@ -227,9 +227,7 @@ def test_missing_commit_marks_job_error(client, corpus, user_repository):
     assert "0123456789abcdef" in job.error
 
 
-def test_not_a_repository_marks_job_error_and_worker_goes_on(
-    client, corpus, user_repository, tmp_path
-):
+def test_non_repository_job_fails_alone(client, corpus, user_repository, tmp_path):
     user, sha = user_repository
     plain_folder = tmp_path / "plain"
     plain_folder.mkdir()

@@ -98,3 +98,14 @@ def test_comparisons_cover_every_matching_project_in_name_order():
 )
 def test_same_release(first, second, expected):
     assert same_release(first, second) is expected
+
+
+def test_comparison_orders_tags_with_configured_pattern(settings):
+    settings.RELEASE_TAG_SKIP_PATTERN = r"^never$"
+    make_project("builds", [("build-2.0", "21.0"), ("build-1.0", "18.0")])
+
+    [comparison] = select_comparisons(
+        library=GUAVA, source_version="18.0", target_version="21.0"
+    )
+
+    assert tags(comparison) == ("build-1.0", "build-2.0")
